@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Robust futexes in Rust for Linux 6.12: the tooling around the series.
+# "make help" lists the targets.
+
+ARCH ?= x86_64
+S := scripts
+
+.PHONY: run test debug qemu assemble export series bench setup clean help
+
+run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
+	@$(S)/pipeline.sh run
+
+test: ## everything on x86_64 and arm64, checkpatch, rustfmt; "N passed, N failed"
+	@$(S)/pipeline.sh test
+
+debug: ## x86_64 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP and UBSAN
+	@$(S)/pipeline.sh debug
+
+qemu: ## boot ARCH=x86_64|arm64 to an interactive busybox shell
+	@$(S)/setup.sh >/dev/null
+	@python3 $(S)/series.py assemble
+	@$(S)/build-kernel.sh $(ARCH) >build/logs/qemu-build.log 2>&1 || \
+		{ tail -20 build/logs/qemu-build.log; exit 1; }
+	@$(S)/build-initramfs.sh $(ARCH) >/dev/null
+	@$(S)/boot.sh $(ARCH) shell
+
+assemble: ## (re)build build/linux from patches/ (FORCE=1 drops unexported work)
+	@python3 $(S)/series.py assemble $(if $(FORCE),--force)
+
+export: ## write the commits of build/linux back to patches/ and the overlay
+	@python3 $(S)/series.py export
+
+series: assemble ## write the LKML series with a cover letter to build/series/
+	@python3 $(S)/series.py format
+
+setup: ## install what this machine lacks (Debian packages, bindgen-cli)
+	@$(S)/setup.sh
+
+clean: ## remove build/ (the assembled tree, kernels, logs)
+	rm -rf build
+
+help: ## this list
+	@echo "Targets (ARCH=x86_64|arm64 for qemu):"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
+		sed 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  %-10s %s\n", $$1, $$2}'

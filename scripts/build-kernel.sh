@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-kernel.sh <x86_64|arm64> [debug]: configure (tinyconfig + our
+# fragments) and build the assembled tree out of tree in build/out/<arch>.
+# The config is regenerated only when a fragment changed; make does the rest
+# incrementally. Prints the image path on success.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=$1
+variant=${2:-}
+karch=$(kernel_arch "$arch")
+[ "$karch" = x86 ] && karch=x86_64	# ARCH=x86 + tinyconfig is 32-bit
+out=$BUILD/out/$arch${variant:+-$variant}
+frags=("$ROOT/scripts/configs/common.config" "$ROOT/scripts/configs/$arch.config")
+[ -n "$variant" ] && frags+=("$ROOT/scripts/configs/$variant.config")
+mkdir -p "$out"
+kmake() { make -C "$TREE" O="$out" ARCH="$karch" "${KMAKE_VARS[@]}" "$@"; }
+
+stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
+	echo "    configuring $arch${variant:+ ($variant)}: tinyconfig + ${frags[*]##*/}"
+	kmake -s tinyconfig >/dev/null
+	(cd "$out" && "$TREE/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "${frags[@]}" >/dev/null)
+	kmake -s olddefconfig >/dev/null
+	# An option whose dependencies fail is dropped silently (Rust when the
+	# toolchain is not found, say): refuse to build such a kernel.
+	bad=0
+	for opt in $(grep -h '^CONFIG_.*=y' "${frags[@]}" | cut -d= -f1); do
+		if ! grep -q "^$opt=y" "$out/.config"; then
+			echo "error: $opt=y did not stick in $out/.config" >&2
+			bad=1
+		fi
+	done
+	if [ $bad -ne 0 ]; then
+		[ "$(grep -c '^CONFIG_RUST=y' "$out/.config")" = 0 ] &&
+			kmake rustavailable >&2 || true
+		exit 1
+	fi
+	echo "$stamp" >"$out/.config.stamp"
+fi
+
+case $arch in
+x86_64) image=arch/x86/boot/bzImage ;;
+arm64) image=arch/arm64/boot/Image ;;
+esac
+kmake -j"$(nproc)" "${image##*/}"
+kmake -s headers_install INSTALL_HDR_PATH="$out/usr-headers" >/dev/null
+echo "image: $out/$image"

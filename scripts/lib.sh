@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers of the tooling: paths, the kernel's toolchain environment,
+# phase announcement with wall time, and progress for long commands.
+# Sourced, never run.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+TREE=$BUILD/linux		# the assembled kernel tree, a git repo
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+
+# Kernel Rust must be built by Debian's rustc-web (it has rust-src); the
+# host proc-macro crate too, or rustc refuses to mix them (E0514).
+# bindgen is the cargo-installed CLI.
+export PATH=/usr/bin:/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
+KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
+	    RUSTDOC=/usr/bin/rustdoc
+	    BINDGEN="${CARGO_HOME:-$HOME/.cargo}/bin/bindgen")
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# kernel_arch <arch>: the kernel's ARCH= for one of our arch names.
+kernel_arch() {
+	case $1 in
+	x86_64) echo x86 ;;
+	arm64) echo arm64 ;;
+	*) die "unknown arch '$1' (x86_64 or arm64)" ;;
+	esac
+}
+
+# phase <name> <command...>: announce, run, print the wall time; on failure
+# name the phase and its log file.
+phase() {
+	local name=$1 t0 rc
+	shift
+	t0=$(date +%s)
+	echo "==> $name"
+	set +e
+	"$@"
+	rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
+		echo "==> $name: FAILED after $(( $(date +%s) - t0 ))s" \
+		     "(exit $rc; log: $(phase_log "$name"))" >&2
+		return $rc
+	fi
+	echo "==> $name: done in $(( $(date +%s) - t0 ))s"
+}
+
+# phase_log <name>: the log file of a phase.
+phase_log() { echo "$LOGS/$(echo "$1" | tr -c 'A-Za-z0-9_.-' '-' | sed 's/-*$//').log"; }
+
+# logged <log> <command...>: run with output to <log>, printing a progress
+# line every 20 s (lines so far and the last one); on failure show the tail.
+logged() {
+	local log=$1 pid rc
+	shift
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		for _ in $(seq 20); do
+			sleep 1
+			kill -0 $pid 2>/dev/null || break 2
+		done
+		printf '    ... %5d lines, %s\n' "$(wc -l <"$log")" \
+			"$(tail -n1 "$log" | cut -c1-90)"
+	done
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
+		echo "--- last lines of $log:" >&2
+		tail -n 25 "$log" >&2
+	fi
+	return $rc
+}

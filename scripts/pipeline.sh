@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pipeline.sh <run|test|debug>: the README's commands, phase by phase.
+#
+#   run    set up, assemble, build x86_64, boot it, run KUnit and the futex
+#          selftests, print a short summary
+#   test   the same for x86_64 and arm64, plus checkpatch --strict on every
+#          patch of the exported series and rustfmtcheck; ends with
+#          "N passed, N failed" and fails on any failure
+#   debug  x86_64 with KASAN, lockdep, atomic-sleep and UBSAN
+#
+# Each phase announces itself and prints its wall time; a failing phase names
+# its log. A failing build or boot does not stop the other arch: every
+# result is counted in the closing line.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+what=${1:-run}
+T0=$(date +%s)
+results=()		# LABEL=FILE arguments of ktap_summary.py
+CHECKS=$LOGS/checks.tap
+: >"$CHECKS"
+nchecks=0
+
+# check <name> <command...>: one TAP line in $CHECKS for a check's outcome.
+check() {
+	local name=$1
+	shift
+	nchecks=$((nchecks + 1))
+	if "$@"; then
+		echo "ok $nchecks $name" >>"$CHECKS"
+	else
+		echo "not ok $nchecks $name" >>"$CHECKS"
+	fi
+}
+
+setup() { logged "$(phase_log setup)" "$ROOT/scripts/setup.sh" && grep -v '^\s*$' "$(phase_log setup)" | sed 's/^/    /'; }
+assemble() { python3 "$ROOT/scripts/series.py" assemble | sed 's/^/    /'; }
+
+# arch_pipeline <arch> [variant]: build, pack, boot; the console log is the
+# result whether or not a phase failed (a missing log counts as a failure).
+arch_pipeline() {
+	local arch=$1 variant=${2:-} tag=$1${2:+-$2}
+	rm -f "$LOGS/console-$tag.log"
+	results+=("$tag=$LOGS/console-$tag.log")
+	phase "build $tag kernel" \
+		logged "$(phase_log "build $tag kernel")" \
+		"$ROOT/scripts/build-kernel.sh" "$arch" $variant || return 0
+	phase "build $arch selftests and initramfs" \
+		logged "$(phase_log "build $arch selftests and initramfs")" \
+		"$ROOT/scripts/build-initramfs.sh" "$arch" $variant || return 0
+	phase "boot $tag: KUnit and selftests" \
+		"$ROOT/scripts/boot.sh" "$arch" test $variant || return 0
+}
+
+# Series checks: every exported patch is checkpatch --strict clean, and
+# every file the series adds has a maintainer (which is what checkpatch's
+# FILE_PATH_CHANGES warning asks; we answer it instead of the warning).
+checkpatch_one() {
+	local patch=$1 log=$2 f
+	(cd "$TREE" && ./scripts/checkpatch.pl --strict --ignore FILE_PATH_CHANGES \
+		"$patch") >"$log" 2>&1 || { sed 's/^/    /' "$log"; return 1; }
+	for f in $(awk '/^diff --git /{f=$4; sub(/^b\//, "", f)}
+			/^new file mode/{print f}' "$patch"); do
+		(cd "$TREE" && ./scripts/get_maintainer.pl --no-git -f "$f") |
+			grep -q "(maintainer:" ||
+			{ echo "    $f: no maintainer in MAINTAINERS"; return 1; }
+	done
+}
+
+series_checks() {
+	local p
+	python3 "$ROOT/scripts/series.py" format >"$(phase_log series)"
+	for p in "$BUILD"/series/0*.patch; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
+		check "checkpatch --strict: ${p##*/}" \
+			checkpatch_one "$p" "$LOGS/checkpatch-${p##*/}.log"
+	done
+	results+=("checks=$CHECKS")
+}
+
+rustfmt_check() {
+	check "make rustfmtcheck" logged "$(phase_log rustfmtcheck)" \
+		make -C "$TREE" O="$BUILD/out/x86_64" ARCH=x86_64 \
+		"${KMAKE_VARS[@]}" rustfmtcheck
+}
+
+summary() {
+	echo
+	echo "==> summary (logs in $LOGS)"
+	set +e
+	python3 "$ROOT/scripts/ktap_summary.py" "${results[@]}"
+	local rc=$?
+	set -e
+	echo "total wall time $(( $(date +%s) - T0 ))s"
+	return $rc
+}
+
+phase "set-up" setup
+phase "assemble build/linux from patches/" assemble
+case $what in
+run)
+	arch_pipeline x86_64
+	;;
+test)
+	arch_pipeline x86_64
+	arch_pipeline arm64
+	phase "series: export and checkpatch --strict" series_checks
+	phase "rustfmtcheck" rustfmt_check
+	;;
+debug)
+	arch_pipeline x86_64 debug
+	;;
+*)
+	die "unknown pipeline '$what' (run, test or debug)"
+	;;
+esac
+summary

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what a fresh Debian 12 machine lacks to assemble, build, boot and
+# test the series. Idempotent: installs only what is missing and says what.
+set -euo pipefail
+
+# Debian packages, by what they are for.
+PKGS=(
+	linux-source-6.12			# the base tree
+	rustc-web rust-web-src			# rustc 1.9x with the core/alloc sources
+	clang lld llvm libclang-dev		# LLVM=1 builds, bindgen's libclang
+	bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
+	rustfmt-web				# make rustfmtcheck
+	busybox-static				# the shell of make qemu (x86_64)
+	qemu-system-x86 qemu-system-arm		# TCG boots of x86_64 and arm64
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross	# arm64 selftests
+	gcc-12-multilib				# -m32 selftests (not gcc-multilib:
+						# it conflicts with the cross gcc)
+)
+BINDGEN_VERSION=0.71.1
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing+=("$p")
+done
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing Debian packages: ${missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+else
+	echo "setup: Debian packages present"
+fi
+
+# bindgen must be the CLI of a known version; the kernel calls it by name.
+CARGO_BIN=${CARGO_HOME:-$HOME/.cargo}/bin
+if ! "$CARGO_BIN/bindgen" --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$"; then
+	echo "setup: installing bindgen-cli $BINDGEN_VERSION (cargo install --locked)"
+	# Build it with Debian's rustc? No: rustup's cargo builds host tools
+	# fine; only the kernel's own Rust must use rustc-web.
+	cargo install --locked --quiet --version "$BINDGEN_VERSION" bindgen-cli
+else
+	echo "setup: bindgen-cli $BINDGEN_VERSION present"
+fi
+
+echo "setup: done"
