@@ -257,7 +257,9 @@ def cmd_assemble(args):
 
 def slug(subject):
     s = re.sub(r"[^A-Za-z0-9]+", "-", subject).strip("-").lower()
-    return s[:60].rstrip("-") + ".patch"
+    if len(s) > 64:
+        s = s[:64].rsplit("-", 1)[0]
+    return s + ".patch"
 
 
 def cmd_export(args):

@@ -11,6 +11,7 @@ PKGS=(
 	rustc-web rust-web-src			# rustc 1.9x with the core/alloc sources
 	clang lld llvm libclang-dev		# LLVM=1 builds, bindgen's libclang
 	bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
+	python3-ply python3-git			# checkpatch.pl runs spdxcheck.py
 	rustfmt-web				# make rustfmtcheck
 	busybox-static				# the shell of make qemu (x86_64)
 	qemu-system-x86 qemu-system-arm		# TCG boots of x86_64 and arm64
