@@ -51,14 +51,16 @@ class Result:
 
 
 def parse(path):
-    """Return (top-level results, missing-from-plan count, splat lines)."""
+    """Return (top-level results, missing-from-plan count, splat lines or
+    None when the file is not a kernel console)."""
     pending = {}		# indent -> results seen at that indent
-    plans, splats = [], []
+    plans, splats, console = [], [], False
     with open(path, errors="replace") as f:
         for raw in f:
             line = TIMESTAMP.sub("", raw.rstrip("\r\n"))
             stripped = line.lstrip(" ")
             indent = len(line) - len(stripped)
+            console = console or line.startswith("Linux version")
             if SPLAT.search(line):
                 splats.append(line.strip())
             m = RESULT.match(stripped)
@@ -75,7 +77,7 @@ def parse(path):
                 plans.append(int(p.group(1)))
     top = pending.get(0, [])
     missing = max(0, sum(plans) - len(top))
-    return top, missing, splats
+    return top, missing, splats if console else None
 
 
 def group_of(name):
@@ -92,7 +94,7 @@ def main():
         try:
             top, missing, splats = parse(path)
         except OSError as e:
-            top, missing, splats = [], 1, []
+            top, missing, splats = [], 1, None
             failures.append(f"{label}: cannot read {path}: {e.strerror}")
         for r in top:
             ran = True
@@ -118,7 +120,7 @@ def main():
             rows.setdefault((label, "results missing (guest died?)"),
                             [0, 0, 0])[1] += missing
             failures.append(f"{label}: {missing} planned results never came")
-        if top or splats:
+        if splats is not None:
             counts = rows.setdefault((label, "kernel log: no splat"), [0, 0, 0])
             if splats:
                 counts[1] += 1

@@ -10,7 +10,7 @@ PKGS=(
 	linux-source-6.12			# the base tree
 	rustc-web rust-web-src			# rustc 1.9x with the core/alloc sources
 	clang lld llvm libclang-dev		# LLVM=1 builds, bindgen's libclang
-	bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
+	curl bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
 	python3-ply python3-git			# checkpatch.pl runs spdxcheck.py
 	rustfmt-web				# make rustfmtcheck
 	busybox-static				# the shell of make qemu (x86_64)
@@ -48,6 +48,25 @@ if ! "$CARGO_BIN/bindgen" --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$";
 	cargo install --locked --quiet --version "$BINDGEN_VERSION" bindgen-cli
 else
 	echo "setup: bindgen-cli $BINDGEN_VERSION present"
+fi
+
+# busybox for the arm64 initramfs (make qemu ARCH=arm64): the arm64 .deb,
+# unpacked into build/, so the host needs no foreign architecture.
+BB_DIR=$(cd "$(dirname "$0")/.." && pwd)/build/busybox/arm64
+if [ ! -x "$BB_DIR/bin/busybox" ]; then
+	echo "setup: fetching busybox-static (arm64) from deb.debian.org"
+	MIRROR=http://deb.debian.org/debian
+	tmp=$(mktemp -d)
+	curl -fsSL "$MIRROR/dists/bookworm/main/binary-arm64/Packages.xz" |
+		xz -d >"$tmp/Packages"
+	deb=$(awk '/^Package: /{p=$2} p=="busybox-static" && /^Filename: /{print $2; exit}' \
+		"$tmp/Packages")
+	[ -n "$deb" ] || { echo "setup: busybox-static not in the arm64 index" >&2; exit 1; }
+	curl -fsSL -o "$tmp/bb.deb" "$MIRROR/$deb"
+	mkdir -p "$BB_DIR"
+	dpkg-deb -x "$tmp/bb.deb" "$tmp/x"
+	install -D -m755 "$tmp/x/bin/busybox" "$BB_DIR/bin/busybox"
+	rm -rf "$tmp"
 fi
 
 echo "setup: done"

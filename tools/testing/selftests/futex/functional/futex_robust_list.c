@@ -49,6 +49,12 @@ TEST(get_of_a_missing_pid_is_esrch)
 }
 
 struct owner_args {
+	/*
+	 * The owner's list head lives here, not on the owner's stack: glibc
+	 * discards the unused part of a thread's stack (MADV_DONTNEED) before
+	 * the thread exits, as a libc keeps its head in the thread's TCB.
+	 */
+	struct robust_list_head head;
 	struct robust_futex *futexes;
 	int count;
 	int locked;		/* futex word: set once the owner holds all */
@@ -59,15 +65,15 @@ struct owner_args {
 static void *die_holding(void *arg)
 {
 	struct owner_args *args = arg;
-	struct robust_list_head head;
+	struct robust_list_head *head = &args->head;
 	int i;
 
-	robust_head_init(&head);
-	if (sys_set_robust_list(&head, sizeof(head)))
+	robust_head_init(head);
+	if (sys_set_robust_list(head, sizeof(*head)))
 		return (void *)1L;
 	for (i = 0; i < args->count; i++) {
-		if (args->pi ? robust_lock_pi(&head, &args->futexes[i], 0) :
-			       robust_lock(&head, &args->futexes[i], 0))
+		if (args->pi ? robust_lock_pi(head, &args->futexes[i], 0) :
+			       robust_lock(head, &args->futexes[i], 0))
 			return (void *)1L;
 	}
 	__atomic_store_n(&args->locked, 1, __ATOMIC_RELEASE);
