@@ -12,7 +12,7 @@ PKGS=(
 	clang lld llvm libclang-dev		# LLVM=1 builds, bindgen's libclang
 	curl bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
 	python3-ply python3-git			# checkpatch.pl runs spdxcheck.py
-	rustfmt-web				# make rustfmtcheck
+	rustfmt-web rust-web-clippy		# make rustfmtcheck, CLIPPY=1
 	busybox-static				# the shell of make qemu (x86_64)
 	qemu-system-x86 qemu-system-arm		# TCG boots of x86_64 and arm64
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross	# arm64 selftests

@@ -25,8 +25,11 @@
 #define _ROBUST_LIST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/futex.h>
@@ -213,6 +216,13 @@ static inline int robust_lock_pi(struct robust_list_head *head,
 			break;
 		}
 	}
+	/*
+	 * The kernel hands a PI futex over with FUTEX_OWNER_DIED kept in the
+	 * word when its owner died; that is how libc learns it.
+	 */
+	if (!ret && (__atomic_load_n(&f->word, __ATOMIC_RELAXED) &
+		     FUTEX_OWNER_DIED))
+		ret = EOWNERDEAD;
 	robust_list_add(head, f);
 	robust_set_pending(head, NULL);
 	return ret;
@@ -232,6 +242,33 @@ static inline int robust_unlock_pi(struct robust_list_head *head,
 		ret = errno;
 	robust_set_pending(head, NULL);
 	return ret;
+}
+
+/*
+ * Wait until thread @tid of this process sleeps (or is gone): a test that
+ * needs a waiter blocked in the kernel before an owner dies calls this once
+ * the waiter flagged FUTEX_WAITERS, so the wake-up path is really taken.
+ */
+static inline void robust_wait_until_sleeping(pid_t tid)
+{
+	char path[64], buf[256], *state;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (;;) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		usleep(1000);
+	}
 }
 
 #endif /* _ROBUST_LIST_H */

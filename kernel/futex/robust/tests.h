@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The KUnit cases of the Rust robust list walk (tests.rs), for
+ * robust_list_kunit.c. Each returns 0, or the line in tests.rs of the first
+ * check that failed.
+ */
+#ifndef _FUTEX_ROBUST_TESTS_H
+#define _FUTEX_ROBUST_TESTS_H
+
+int futex_robust_test_entry_decode(void);
+int futex_robust_test_offset_arithmetic(void);
+int futex_robust_test_owned_entries_die(void);
+int futex_robust_test_compat_owned_entries_die(void);
+int futex_robust_test_pi_entries_are_not_woken(void);
+int futex_robust_test_pending_op_once(void);
+int futex_robust_test_pending_op_not_owned(void);
+int futex_robust_test_circular_list_is_bounded(void);
+int futex_robust_test_fault_ends_the_walk(void);
+int futex_robust_test_bad_word_ends_the_walk(void);
+int futex_robust_test_cmpxchg_retries(void);
+
+#endif /* _FUTEX_ROBUST_TESTS_H */

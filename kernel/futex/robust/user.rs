@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The dying task's user memory and the futex core: the one unsafe corner of the walk.
+//!
+//! Every access takes a user address as an integer and goes through functions that check it
+//! and handle faults (`copy_from_user()`, the futex atomics, `fixup_user_fault()`), so a bogus
+//! address from the list is an error, never undefined behaviour.
+//!
+//! C header: `kernel/futex/futex.h` (private to futex, so its functions are declared here).
+
+use super::abi::ListAbi;
+use super::walk::FutexSpace;
+use kernel::error::to_result;
+use kernel::ffi::c_int;
+use kernel::prelude::*;
+use kernel::task::{self, Task};
+use kernel::uaccess::UserSlice;
+
+extern "C" {
+    fn futex_cmpxchg_value_locked(
+        curval: *mut u32,
+        uaddr: *mut u32,
+        uval: u32,
+        newval: u32,
+    ) -> c_int;
+    fn fault_in_user_writeable(uaddr: *mut u32) -> c_int;
+    fn futex_robust_wake_one(uaddr: *mut u32);
+}
+
+/// The current task, exiting or execing, whose robust lists are walked.
+pub(crate) struct CurrentTask {
+    tid: u32,
+}
+
+impl CurrentTask {
+    /// Captures the current task's thread id as its futex words hold it (in its own pid
+    /// namespace, as `task_pid_vnr()`).
+    pub(crate) fn new() -> Self {
+        // SAFETY: The reference does not outlive this function, which runs in the task.
+        let current = unsafe { Task::current() };
+        CurrentTask {
+            // A pid is positive; futex words hold it as an unsigned 30-bit value.
+            tid: current.pid_vnr() as u32,
+        }
+    }
+}
+
+impl FutexSpace for CurrentTask {
+    fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize> {
+        let mut reader = UserSlice::new(addr, abi.field_size()).reader();
+        match abi {
+            ListAbi::Native => reader.read::<usize>(),
+            ListAbi::Compat => reader.read::<u32>().map(|v| v as usize),
+        }
+    }
+
+    fn read_word(&mut self, addr: usize) -> Result<u32> {
+        UserSlice::new(addr, core::mem::size_of::<u32>())
+            .reader()
+            .read::<u32>()
+    }
+
+    fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
+        let mut found = 0u32;
+        // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
+        // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
+        // page faults disabled, returning `-EFAULT` for any address it cannot write.
+        let ret = unsafe { futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
+        to_result(ret).map(|()| found)
+    }
+
+    fn fault_in_writeable(&mut self, addr: usize) -> Result {
+        // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up
+        // in the current mm under its lock and fails for one it cannot fault in writable.
+        to_result(unsafe { fault_in_user_writeable(addr as *mut u32) })
+    }
+
+    fn wake_one(&mut self, addr: usize) {
+        // SAFETY: `futex_robust_wake_one()` takes any user address: `futex_wake()` validates
+        // it when it computes the futex key and does nothing for a bad one.
+        unsafe { futex_robust_wake_one(addr as *mut u32) };
+    }
+
+    fn resched(&mut self) {
+        task::cond_resched();
+    }
+
+    fn tid(&self) -> u32 {
+        self.tid
+    }
+}

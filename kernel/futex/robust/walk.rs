@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The exit-time walk of one robust list.
+//!
+//! The list lives in user memory that the dying task controls, so nothing read from it is
+//! trusted: the walk stops at the first fault, after [`ENTRY_LIMIT`] entries (long or circular
+//! lists), or when handling an entry fails, and it never holds a lock across entries.
+//!
+//! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
+
+use super::abi::{Entry, ListAbi, ENTRY_LIMIT};
+use super::death::{handle_futex_death, Role};
+use kernel::prelude::*;
+
+/// What the walk needs from the world: the dying task's user memory and the futex core.
+///
+/// [`super::user::CurrentTask`] implements it for real; a test can implement it over plain
+/// memory.
+pub(crate) trait FutexSpace {
+    /// Reads a field of a list of the given ABI at user address `addr`: a pointer or
+    /// `futex_offset`, zero-extended from 32 bits for a 32-bit list.
+    fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize>;
+
+    /// Reads the futex word at `addr`.
+    fn read_word(&mut self, addr: usize) -> Result<u32>;
+
+    /// Atomically replaces the futex word at `addr` by `new` if it is `old`, without sleeping.
+    ///
+    /// Returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN` (try
+    /// again) as `futex_cmpxchg_value_locked()` does.
+    fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32>;
+
+    /// Faults in the page of `addr` writable; fails if it cannot be.
+    fn fault_in_writeable(&mut self, addr: usize) -> Result;
+
+    /// Wakes one waiter of the shared futex at `addr`.
+    fn wake_one(&mut self, addr: usize);
+
+    /// Lets other tasks run between entries of a long list.
+    fn resched(&mut self);
+
+    /// The thread id of the dying task, as its futex words hold it.
+    fn tid(&self) -> u32;
+}
+
+/// Walks the list whose head is at user address `head` and marks the futexes the dying task
+/// still holds as owner-died. The pending operation (`list_op_pending`) is handled last, and
+/// only once even if it is also on the list.
+pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: ListAbi) {
+    let Ok(first) = space.read_field(abi.next_field(head), abi) else {
+        return;
+    };
+    let Ok(offset) = space.read_field(abi.offset_field(head), abi) else {
+        return;
+    };
+    let futex_offset = abi.futex_offset(offset);
+    let Ok(pending) = space.read_field(abi.pending_field(head), abi) else {
+        return;
+    };
+    let pending = Entry::decode(pending);
+
+    // The head's own node ends the list: it is the first field of the head.
+    let mut entry = Entry::decode(first);
+    let mut budget = ENTRY_LIMIT;
+    while entry.addr != head {
+        // Read the link before handling the entry: waking a waiter may let it free the entry.
+        let next = space.read_field(entry.addr, abi);
+        if entry.addr != pending.addr {
+            let uaddr = abi.futex_word(entry.addr, futex_offset);
+            if handle_futex_death(space, uaddr, entry.pi, Role::Listed).is_err() {
+                return;
+            }
+        }
+        let Ok(next) = next else {
+            return;
+        };
+        entry = Entry::decode(next);
+        budget -= 1;
+        if budget == 0 {
+            break;
+        }
+        space.resched();
+    }
+
+    if !pending.is_null() {
+        let uaddr = abi.futex_word(pending.addr, futex_offset);
+        // Nothing follows the pending op: whether it could be handled changes nothing.
+        let _ = handle_futex_death(space, uaddr, pending.pi, Role::Pending);
+    }
+}
