@@ -6,7 +6,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: run test debug qemu assemble export series bench setup clean help
+.PHONY: run test debug bench qemu assemble export series setup clean help
 
 run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
 	@$(S)/pipeline.sh run
@@ -16,6 +16,11 @@ test: ## everything on x86_64 and arm64, checkpatch, rustfmt; "N passed, N faile
 
 debug: ## x86_64 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP and UBSAN
 	@$(S)/pipeline.sh debug
+
+bench: ## Rust vs C robust list walk on two kernels from one tree: medians, ratios
+	@$(S)/setup.sh >/dev/null
+	@python3 $(S)/series.py assemble
+	@$(S)/bench.sh
 
 qemu: ## boot ARCH=x86_64|arm64 to an interactive busybox shell
 	@$(S)/setup.sh >/dev/null

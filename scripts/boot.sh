@@ -14,7 +14,7 @@ arch=$1
 mode=${2:-test}
 variant=${3:-}
 out=$BUILD/out/$arch${variant:+-$variant}
-initrd=$BUILD/initramfs/$arch.cpio
+initrd=${INITRD:-$BUILD/initramfs/$arch.cpio}
 timeout=${BOOT_TIMEOUT:-1800}
 append="panic=-1 oops=panic"
 [ "$mode" = shell ] && append="$append shell"
@@ -56,7 +56,7 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}"
 fi
 
-log=$LOGS/console-$arch${variant:+-$variant}.log
+log=$LOGS/console-${LOG_TAG:-$arch${variant:+-$variant}}.log
 echo "    qemu ($accel, -smp 2), console: $log"
 set +e
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1

@@ -16,7 +16,9 @@ out=$BUILD/out/$arch${variant:+-$variant}
 frags=("$ROOT/scripts/configs/common.config" "$ROOT/scripts/configs/$arch.config")
 [ -n "$variant" ] && frags+=("$ROOT/scripts/configs/$variant.config")
 mkdir -p "$out"
-kmake() { make -C "$TREE" O="$out" ARCH="$karch" "${KMAKE_VARS[@]}" "$@"; }
+# Rust is compiled by clippy-driver (CLIPPY=1) and the config has WERROR:
+# a rustc or clippy warning, or a C warning, fails the build.
+kmake() { make -C "$TREE" O="$out" ARCH="$karch" "${KMAKE_VARS[@]}" CLIPPY=1 "$@"; }
 
 stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -27,8 +29,11 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.stamp" 2>/dev/null)" != "$s
 	kmake -s olddefconfig >/dev/null
 	# An option whose dependencies fail is dropped silently (Rust when the
 	# toolchain is not found, say): refuse to build such a kernel.
+	# Later fragments override earlier ones, as in merge_config.sh.
 	bad=0
 	for opt in $(grep -h '^CONFIG_.*=y' "${frags[@]}" | cut -d= -f1); do
+		last=$(grep -h -E "^$opt=|^# $opt is not set" "${frags[@]}" | tail -n1)
+		[ "$last" = "$opt=y" ] || continue
 		if ! grep -q "^$opt=y" "$out/.config"; then
 			echo "error: $opt=y did not stick in $out/.config" >&2
 			bad=1

@@ -80,6 +80,14 @@ series_checks() {
 	results+=("checks=$CHECKS")
 }
 
+# The C of the series adds no warning at W=1 (the build has WERROR, so a
+# warning fails the compile). Rust warnings already fail every build.
+w1_check() {
+	check "W=1 build of kernel/futex/ (x86_64)" logged "$(phase_log w1)" \
+		make -C "$TREE" O="$BUILD/out/x86_64" ARCH=x86_64 \
+		"${KMAKE_VARS[@]}" CLIPPY=1 W=1 kernel/futex/
+}
+
 rustfmt_check() {
 	check "make rustfmtcheck" logged "$(phase_log rustfmtcheck)" \
 		make -C "$TREE" O="$BUILD/out/x86_64" ARCH=x86_64 \
@@ -108,6 +116,7 @@ test)
 	arch_pipeline arm64
 	phase "series: export and checkpatch --strict" series_checks
 	phase "rustfmtcheck" rustfmt_check
+	phase "W=1 build of the series' C" w1_check
 	;;
 debug)
 	arch_pipeline x86_64 debug

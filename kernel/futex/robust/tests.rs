@@ -194,7 +194,11 @@ impl Layout {
         let first = if n == 0 { Self::HEAD } else { tag(0) };
         s.put_field(self.abi.next_field(Self::HEAD), self.abi, first);
         // futex_offset = word - node = -8.
-        s.put_field(self.abi.offset_field(Self::HEAD), self.abi, (-8isize) as usize);
+        s.put_field(
+            self.abi.offset_field(Self::HEAD),
+            self.abi,
+            (-8isize) as usize,
+        );
         s.put_field(self.abi.pending_field(Self::HEAD), self.abi, pending);
         for i in 0..n {
             let next = if i + 1 == n { Self::HEAD } else { tag(i + 1) };
@@ -364,7 +368,11 @@ pub extern "C" fn futex_robust_test_bad_word_ends_the_walk() -> c_int {
     NATIVE.build(&mut s, 2, &[], 0);
     s.put_u32(NATIVE.word(1), TID);
     // futex_offset -7 makes every word misaligned.
-    s.put_field(NATIVE.abi.offset_field(Layout::HEAD), ListAbi::Native, (-7isize) as usize);
+    s.put_field(
+        NATIVE.abi.offset_field(Layout::HEAD),
+        ListAbi::Native,
+        (-7isize) as usize,
+    );
     exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
     check!(s.word_reads == 0 && s.word(NATIVE.word(1)) == TID);
 

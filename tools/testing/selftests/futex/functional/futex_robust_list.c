@@ -281,8 +281,8 @@ TEST(shared_memory_child_process_dies_holding)
 	int status;
 	pid_t child;
 
-	ASSERT_TRUE(f != NULL);
-	ASSERT_TRUE(head != NULL);
+	ASSERT_TRUE(f);
+	ASSERT_TRUE(head);
 	robust_futex_init(f, 0);
 	child = fork();
 	ASSERT_LE(0, child);
@@ -327,7 +327,7 @@ TEST(walk_stops_after_robust_list_limit_entries)
 			   .count = LONG_LIST };
 	int i, died = 0;
 
-	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(f);
 	ASSERT_EQ(0, run_owner(&o));
 	for (i = 0; i < LONG_LIST; i++) {
 		if (f[i].word == FUTEX_OWNER_DIED)

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Medians, spread and ratios of benchmark lines from QEMU consoles.
+
+    summary.py NAME=console.log [NAME=console.log ...]
+
+Lines are "bench <what> n=<N> ns=<value>"; all logs of one NAME are pooled.
+Prints per benchmark and N: the median and spread (p10..p90, and min..max)
+of each NAME, and the ratio of the medians of every NAME to the first.
+"""
+
+import re
+import statistics
+import sys
+
+LINE = re.compile(r"bench (\S+) n=(\d+) ns=(\d+)")
+
+
+def pct(values, p):
+    values = sorted(values)
+    i = (len(values) - 1) * p / 100
+    lo, hi = int(i), min(int(i) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (i - lo)
+
+
+def main():
+    data, names = {}, []
+    for arg in sys.argv[1:]:
+        name, _, path = arg.partition("=")
+        if name not in names:
+            names.append(name)
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = LINE.search(line)
+                if m:
+                    key = (m.group(1), int(m.group(2)))
+                    data.setdefault(key, {}).setdefault(name, []).append(
+                        int(m.group(3)))
+    if not data:
+        print("bench: no results")
+        sys.exit(1)
+    base = names[0]
+    print(f"{'benchmark':14} {'N':>5} {'walk':6} {'samples':>7} "
+          f"{'median us':>10} {'p10..p90 us':>17} {'min..max us':>17} "
+          f"{'ratio':>6}")
+    for (what, n) in sorted(data):
+        row = data[(what, n)]
+        for name in names:
+            v = row.get(name, [])
+            if not v:
+                continue
+            med = statistics.median(v)
+            ratio = med / statistics.median(row[base]) if base in row else 0
+            print(f"{what:14} {n:5} {name:6} {len(v):7} {med / 1e3:10.1f} "
+                  f"{pct(v, 10) / 1e3:8.1f}..{pct(v, 90) / 1e3:<8.1f}"
+                  f"{min(v) / 1e3:8.1f}..{max(v) / 1e3:<8.1f}"
+                  f"{ratio:6.3f}")
+    print(f"\nratio: median of each walk / median of the {base} walk")
+
+
+if __name__ == "__main__":
+    main()
