@@ -10,10 +10,12 @@
 
 use super::abi::ListAbi;
 use super::walk::FutexSpace;
+use core::marker::PhantomData;
+use kernel::current;
 use kernel::error::to_result;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
-use kernel::task::{self, Task};
+use kernel::task;
 use kernel::uaccess::UserSlice;
 
 extern "C" {
@@ -28,19 +30,25 @@ extern "C" {
 }
 
 /// The current task, exiting or execing, whose robust lists are walked.
+///
+/// # Invariants
+///
+/// `tid` is the thread id of the task that created the value, as that task sees it; the value
+/// lives on that task's stack for one walk and is not `Send`, so that task is the current one.
 pub(crate) struct CurrentTask {
     tid: u32,
+    _not_send: PhantomData<*mut ()>,
 }
 
 impl CurrentTask {
     /// Captures the current task's thread id as its futex words hold it (in its own pid
     /// namespace, as `task_pid_vnr()`).
     pub(crate) fn new() -> Self {
-        // SAFETY: The reference does not outlive this function, which runs in the task.
-        let current = unsafe { Task::current() };
+        // INVARIANT: the pid of the current task, in its own namespace. A pid is positive and
+        // futex words hold it as an unsigned value.
         CurrentTask {
-            // A pid is positive; futex words hold it as an unsigned 30-bit value.
-            tid: current.pid_vnr() as u32,
+            tid: current!().pid_vnr() as u32,
+            _not_send: PhantomData,
         }
     }
 }
