@@ -63,7 +63,7 @@ timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1
 rc=$?
 set -e
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	echo "not ok - boot $arch: guest killed after ${timeout}s" >>"$log"
+	echo "# boot: guest killed after ${timeout}s" >>"$log"
 	echo "error: $arch guest hung; killed after ${timeout}s. Console tail:" >&2
 	tail -n 30 "$log" >&2
 	exit 1

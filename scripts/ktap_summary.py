@@ -55,12 +55,15 @@ def parse(path):
     None when the file is not a kernel console)."""
     pending = {}		# indent -> results seen at that indent
     plans, splats, console = [], [], False
+    finished = killed = False
     with open(path, errors="replace") as f:
         for raw in f:
             line = TIMESTAMP.sub("", raw.rstrip("\r\n"))
             stripped = line.lstrip(" ")
             indent = len(line) - len(stripped)
-            console = console or line.startswith("Linux version")
+            console = console or "Linux version" in line
+            finished = finished or line.startswith("# init: all tests done")
+            killed = killed or line.startswith("# boot: guest killed")
             if SPLAT.search(line):
                 splats.append(line.strip())
             m = RESULT.match(stripped)
@@ -77,6 +80,10 @@ def parse(path):
                 plans.append(int(p.group(1)))
     top = pending.get(0, [])
     missing = max(0, sum(plans) - len(top))
+    if console and not finished:
+        # The guest hung (killed by boot.sh) or died before init finished.
+        splats.append("guest killed by the boot timeout" if killed else
+                      "guest stopped before the tests finished")
     return top, missing, splats if console else None
 
 
@@ -121,10 +128,11 @@ def main():
                             [0, 0, 0])[1] += missing
             failures.append(f"{label}: {missing} planned results never came")
         if splats is not None:
-            counts = rows.setdefault((label, "kernel log: no splat"), [0, 0, 0])
+            counts = rows.setdefault((label, "kernel log: no splat, guest ran to the end"),
+                                     [0, 0, 0])
             if splats:
                 counts[1] += 1
-                failures.append(f"{label}: kernel splat: {splats[0]}")
+                failures.append(f"{label}: {splats[0]}")
             else:
                 counts[0] += 1
 
