@@ -3,7 +3,7 @@
 //! The dying task's user memory and the futex core: the one unsafe corner of the walk.
 //!
 //! Every access takes a user address as an integer and goes through functions that check it
-//! and handle faults (`copy_from_user()`, the futex atomics, `fixup_user_fault()`), so a bogus
+//! and handle faults (`get_user()`, the futex atomics, `fixup_user_fault()`), so a bogus
 //! address from the list is an error, never undefined behaviour.
 //!
 //! C header: `kernel/futex/futex.h` (private to futex, so its functions are declared here).
@@ -16,7 +16,7 @@ use kernel::error::to_result;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::task;
-use kernel::uaccess::UserSlice;
+use kernel::uaccess::get_user;
 
 extern "C" {
     fn futex_cmpxchg_value_locked(
@@ -55,17 +55,14 @@ impl CurrentTask {
 
 impl FutexSpace for CurrentTask {
     fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize> {
-        let mut reader = UserSlice::new(addr, abi.field_size()).reader();
         match abi {
-            ListAbi::Native => reader.read::<usize>(),
-            ListAbi::Compat => reader.read::<u32>().map(|v| v as usize),
+            ListAbi::Native => get_user::<usize>(addr),
+            ListAbi::Compat => get_user::<u32>(addr).map(|v| v as usize),
         }
     }
 
     fn read_word(&mut self, addr: usize) -> Result<u32> {
-        UserSlice::new(addr, core::mem::size_of::<u32>())
-            .reader()
-            .read::<u32>()
+        get_user::<u32>(addr)
     }
 
     fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
