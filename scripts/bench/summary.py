@@ -4,7 +4,8 @@
 
     summary.py NAME=console.log [NAME=console.log ...]
 
-Lines are "bench <what> n=<N> ns=<value>"; all logs of one NAME are pooled.
+Lines are "bench <what> n=<N> ticks=<value>" (timestamp counter ticks);
+all logs of one NAME are pooled.
 Prints per benchmark and N: the median and spread (p10..p90, and min..max)
 of each NAME, and the ratio of the medians of every NAME to the first.
 """
@@ -13,7 +14,7 @@ import re
 import statistics
 import sys
 
-LINE = re.compile(r"bench (\S+) n=(\d+) ns=(\d+)")
+LINE = re.compile(r"bench (\S+) n=(\d+) ticks=(\d+)")
 
 
 def pct(values, p):
@@ -41,7 +42,7 @@ def main():
         sys.exit(1)
     base = names[0]
     print(f"{'benchmark':14} {'N':>5} {'walk':6} {'samples':>7} "
-          f"{'median us':>10} {'p10..p90 us':>17} {'min..max us':>17} "
+          f"{'median kt':>10} {'p10..p90 kt':>17} {'min..max kt':>17} "
           f"{'ratio':>6}")
     for (what, n) in sorted(data):
         row = data[(what, n)]
@@ -55,7 +56,8 @@ def main():
                   f"{pct(v, 10) / 1e3:8.1f}..{pct(v, 90) / 1e3:<8.1f}"
                   f"{min(v) / 1e3:8.1f}..{max(v) / 1e3:<8.1f}"
                   f"{ratio:6.3f}")
-    print(f"\nratio: median of each walk / median of the {base} walk")
+    print(f"\nkt: thousands of timestamp counter ticks; ratio: median of each"
+          f" walk / median of the {base} walk")
 
 
 if __name__ == "__main__":
