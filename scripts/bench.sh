@@ -10,8 +10,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${BENCH_ROUNDS:-3}	# boots per kernel
-SAMPLES=${BENCH_SAMPLES:-10}	# samples per size per boot
+ROUNDS=${BENCH_ROUNDS:-6}	# boots per kernel
+SAMPLES=${BENCH_SAMPLES:-15}	# samples per size per boot
 
 for variant in "" cwalk; do
 	tag=x86_64${variant:+-$variant}
@@ -45,11 +45,23 @@ done
 
 python3 "$ROOT/scripts/bench/summary.py" "${logs[@]}"
 
-text() { size -A "$1" | awk '$1 == ".text" {print $2}'; }
-rust_obj=$BUILD/out/x86_64/kernel/futex/robust/robust_list.o
-core_rust=$(text "$BUILD/out/x86_64/kernel/futex/core.o")
-core_c=$(text "$BUILD/out/x86_64-cwalk/kernel/futex/core.o")
+# Text of the walk in each kernel, from the symbol sizes: the Rust crate
+# without its KUnit tests plus the C wake-up it calls, against the three C
+# functions it replaces.
+symsize() {	# <object> <python regex the symbol names must match, or ! for not>
+	nm -S "$1" | python3 -c '
+import re, sys
+pat, neg = sys.argv[1].lstrip("!"), sys.argv[1].startswith("!")
+print(sum(int(f[1], 16) for f in (l.split() for l in sys.stdin)
+          if len(f) == 4 and f[2] in "tT" and bool(re.search(pat, f[3])) != neg))
+' "$2"
+}
+rust_text=$(( $(symsize "$BUILD/out/x86_64/kernel/futex/robust/robust_list.o" \
+		'!5tests|futex_robust_test_') +
+	      $(symsize "$BUILD/out/x86_64/kernel/futex/core.o" '^futex_robust_wake_one$') ))
+c_text=$(symsize "$BUILD/out/x86_64-cwalk/kernel/futex/core.o" \
+	'^(exit_robust_list|compat_exit_robust_list|handle_futex_death)$')
 echo
-echo "text size: Rust walk (robust_list.o) $(text "$rust_obj") bytes;" \
-     "C walk it replaces (core.o with C walk minus core.o with Rust walk)" \
-     "$((core_c - core_rust)) bytes"
+echo "text size of the walk: Rust $rust_text bytes (kernel/futex/robust/ without" \
+     "its tests, and futex_robust_wake_one), C $c_text bytes" \
+     "(exit_robust_list, compat_exit_robust_list, handle_futex_death)"
