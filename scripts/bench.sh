@@ -1,19 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh: make bench. Builds two x86_64 kernels from the same tree, with
-# the Rust robust list walk (build/out/x86_64) and with the C one
-# (build/out/x86_64-cwalk), boots them alternately (C, Rust, C, Rust, ...)
+# bench.sh: make bench. Builds two x86_64 kernels from the same tree that
+# differ only in the robust list walk: Rust (build/out/x86_64-rustwalk) and
+# C (build/out/x86_64-cwalk). Boots them alternately (C, Rust, C, Rust, ...)
 # so drift of the host hits both alike, runs scripts/bench/ in each boot,
 # and prints medians, spread and the Rust/C ratio per size, and the text
 # size of the Rust walk next to the C it replaces.
+#
+# TCG has no stable notion of time: host load moves every sample, and a
+# guest may even fail to calibrate its TSC. So by default QEMU runs with
+# -icount shift=0, where the guest's timestamp counter advances one tick
+# per guest instruction: the samples then count instructions, exactly and
+# repeatably, like callgrind. BENCH_ICOUNT=0 measures host time instead.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${BENCH_ROUNDS:-6}	# boots per kernel
 SAMPLES=${BENCH_SAMPLES:-15}	# samples per size per boot
 
-for variant in "" cwalk; do
+ICOUNT=${BENCH_ICOUNT:-1}
+QEMU_EXTRA=
+[ "$ICOUNT" = 1 ] && QEMU_EXTRA="-icount shift=0"
+export QEMU_EXTRA
+
+for variant in rustwalk cwalk; do
 	tag=x86_64${variant:+-$variant}
 	phase "build $tag kernel" logged "$(phase_log "build $tag kernel")" \
 		"$ROOT/scripts/build-kernel.sh" x86_64 $variant
@@ -32,9 +43,8 @@ echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES" >"$root/etc/tests.list
 
 logs=()
 for round in $(seq "$ROUNDS"); do
-	for variant in cwalk ""; do
-		name=${variant:+c}
-		name=${name:-rust}
+	for variant in cwalk rustwalk; do
+		name=${variant%walk}
 		tag=bench-$name-$round
 		phase "bench round $round: $name walk" env \
 			INITRD="$BUILD/initramfs/bench-x86_64.cpio" LOG_TAG="$tag" \
@@ -43,7 +53,9 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
-python3 "$ROOT/scripts/bench/summary.py" "${logs[@]}"
+unit=ticks
+[ "$ICOUNT" = 1 ] && unit=instructions
+python3 "$ROOT/scripts/bench/summary.py" --unit "$unit" "${logs[@]}"
 
 # Text of the walk in each kernel, from the symbol sizes: the Rust crate
 # without its KUnit tests plus the C wake-up it calls, against the three C
@@ -56,9 +68,10 @@ print(sum(int(f[1], 16) for f in (l.split() for l in sys.stdin)
           if len(f) == 4 and f[2] in "tT" and bool(re.search(pat, f[3])) != neg))
 ' "$2"
 }
-rust_text=$(( $(symsize "$BUILD/out/x86_64/kernel/futex/robust/robust_list.o" \
+rust_text=$(( $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/robust/robust_list.o" \
 		'!5tests|futex_robust_test_') +
-	      $(symsize "$BUILD/out/x86_64/kernel/futex/core.o" '^futex_robust_wake_one$') ))
+	      $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/core.o" \
+		'^futex_robust_wake_one$') ))
 c_text=$(symsize "$BUILD/out/x86_64-cwalk/kernel/futex/core.o" \
 	'^(exit_robust_list|compat_exit_robust_list|handle_futex_death)$')
 echo

@@ -49,7 +49,9 @@ arm64)
 	append="console=ttyAMA0 $append"
 	;;
 esac
-qemu+=(-accel "$accel" -smp 2 -m 1G -nographic -no-reboot
+# QEMU_EXTRA: more options, e.g. -icount for make bench.
+# shellcheck disable=SC2206
+qemu+=(-accel "$accel" -smp 2 -m 1G -nographic -no-reboot ${QEMU_EXTRA:-}
        -initrd "$initrd" -append "$append")
 
 if [ "$mode" = shell ]; then

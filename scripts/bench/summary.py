@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Medians, spread and ratios of benchmark lines from QEMU consoles.
 
-    summary.py NAME=console.log [NAME=console.log ...]
+    summary.py [--unit ticks|instructions] NAME=console.log [...]
 
 Lines are "bench <what> n=<N> ticks=<value>" (timestamp counter ticks);
 all logs of one NAME are pooled.
@@ -25,8 +25,11 @@ def pct(values, p):
 
 
 def main():
-    data, names = {}, []
-    for arg in sys.argv[1:]:
+    data, names, args = {}, [], sys.argv[1:]
+    unit = "ticks"
+    if args[:1] == ["--unit"]:
+        unit, args = args[1], args[2:]
+    for arg in args:
         name, _, path = arg.partition("=")
         if name not in names:
             names.append(name)
@@ -56,8 +59,10 @@ def main():
                   f"{pct(v, 10) / 1e3:8.1f}..{pct(v, 90) / 1e3:<8.1f}"
                   f"{min(v) / 1e3:8.1f}..{max(v) / 1e3:<8.1f}"
                   f"{ratio:6.3f}")
-    print(f"\nkt: thousands of timestamp counter ticks; ratio: median of each"
-          f" walk / median of the {base} walk")
+    what = ("guest instructions (QEMU -icount: one counter tick each)"
+            if unit == "instructions" else "timestamp counter ticks")
+    print(f"\nkt: thousands of {what};\nratio: median of each walk / median"
+          f" of the {base} walk")
 
 
 if __name__ == "__main__":

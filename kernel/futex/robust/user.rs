@@ -11,8 +11,9 @@
 use super::abi::ListAbi;
 use super::walk::FutexSpace;
 use core::marker::PhantomData;
+use kernel::bindings;
 use kernel::current;
-use kernel::error::to_result;
+use kernel::error::{to_result, Error};
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::task;
@@ -54,6 +55,7 @@ impl CurrentTask {
 }
 
 impl FutexSpace for CurrentTask {
+    #[inline]
     fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize> {
         match abi {
             ListAbi::Native => get_user::<usize>(addr),
@@ -61,35 +63,47 @@ impl FutexSpace for CurrentTask {
         }
     }
 
+    #[inline]
     fn read_word(&mut self, addr: usize) -> Result<u32> {
         get_user::<u32>(addr)
     }
 
+    #[inline]
     fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
         let mut found = 0u32;
         // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
         // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
         // page faults disabled, returning `-EFAULT` for any address it cannot write.
         let ret = unsafe { futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
-        to_result(ret).map(|()| found)
+        // The two errors the walk handles are mapped inline: this is once per entry.
+        match ret {
+            0 => Ok(found),
+            r if r == -(bindings::EFAULT as c_int) => Err(EFAULT),
+            r if r == -(bindings::EAGAIN as c_int) => Err(EAGAIN),
+            r => Err(Error::from_errno(r)),
+        }
     }
 
+    #[inline]
     fn fault_in_writeable(&mut self, addr: usize) -> Result {
         // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up
         // in the current mm under its lock and fails for one it cannot fault in writable.
         to_result(unsafe { fault_in_user_writeable(addr as *mut u32) })
     }
 
+    #[inline]
     fn wake_one(&mut self, addr: usize) {
         // SAFETY: `futex_robust_wake_one()` takes any user address: `futex_wake()` validates
         // it when it computes the futex key and does nothing for a bad one.
         unsafe { futex_robust_wake_one(addr as *mut u32) };
     }
 
+    #[inline]
     fn resched(&mut self) {
         task::cond_resched();
     }
 
+    #[inline]
     fn tid(&self) -> u32 {
         self.tid
     }
