@@ -44,8 +44,9 @@ for abi in "${abis[@]}"; do
 		out=$BUILD/selftests/$abi/$dir
 		mkdir -p "$out"
 		echo "    selftests $dir for $abi ($cc -static)"
-		# lib.mk appends its flags to CFLAGS/LDFLAGS from the environment.
-		CFLAGS="-static -Wall" LDFLAGS="-static" \
+		# lib.mk appends its flags to CFLAGS/LDFLAGS from the environment;
+		# a warning in a selftest fails the build, as one in the kernel does.
+		CFLAGS="-static -Wall -Werror" LDFLAGS="-static" \
 			make -s -C "$TREE/tools/testing/selftests/$dir" \
 			CC="$cc" OUTPUT="$out" \
 			KHDR_INCLUDES="-isystem $headers" all

@@ -119,76 +119,68 @@ TEST(many_mutexes_all_eownerdead)
 	}
 }
 
-static void check_blocked_waiter(struct __test_metadata *_metadata,
-				 int protocol)
+/* The cases where plain and PI robust mutexes must behave alike. */
+FIXTURE(robust_mutex) {
+	pthread_mutex_t *m;	/* shared, so a child process can use it */
+};
+
+FIXTURE_VARIANT(robust_mutex) {
+	int protocol;
+};
+
+FIXTURE_VARIANT_ADD(robust_mutex, plain) {
+	.protocol = PTHREAD_PRIO_NONE,
+};
+
+FIXTURE_VARIANT_ADD(robust_mutex, pi) {
+	.protocol = PTHREAD_PRIO_INHERIT,
+};
+
+FIXTURE_SETUP(robust_mutex)
+{
+	self->m = mmap(NULL, sizeof(*self->m), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(self->m != MAP_FAILED);
+	ASSERT_EQ(0, init_robust(self->m, PTHREAD_PROCESS_SHARED,
+				 variant->protocol));
+}
+
+FIXTURE_TEARDOWN(robust_mutex)
+{
+	munmap(self->m, sizeof(*self->m));
+}
+
+TEST_F(robust_mutex, blocked_waiter_gets_eownerdead)
 {
 	pthread_barrier_t held;
-	pthread_mutex_t m;
-	struct holder h = { .mutexes = &m, .count = 1, .held = &held,
+	struct holder h = { .mutexes = self->m, .count = 1, .held = &held,
 			    .waiter = syscall(SYS_gettid) };
 	pthread_t t;
 
-	ASSERT_EQ(0, init_robust(&m, PTHREAD_PROCESS_PRIVATE, protocol));
 	pthread_barrier_init(&held, NULL, 2);
 	ASSERT_EQ(0, pthread_create(&t, NULL, hold_and_die, &h));
 	pthread_barrier_wait(&held);
 	/* Sleeps in the kernel until the owner's death hands it over. */
-	ASSERT_EQ(EOWNERDEAD, pthread_mutex_lock(&m));
-	ASSERT_EQ(0, pthread_mutex_consistent(&m));
-	ASSERT_EQ(0, pthread_mutex_unlock(&m));
+	ASSERT_EQ(EOWNERDEAD, pthread_mutex_lock(self->m));
+	ASSERT_EQ(0, pthread_mutex_consistent(self->m));
+	ASSERT_EQ(0, pthread_mutex_unlock(self->m));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 }
 
-TEST(blocked_waiter_gets_eownerdead)
+TEST_F(robust_mutex, child_process_dies_holding)
 {
-	check_blocked_waiter(_metadata, PTHREAD_PRIO_NONE);
-}
-
-TEST(pi_robust_waiter_gets_eownerdead)
-{
-	check_blocked_waiter(_metadata, PTHREAD_PRIO_INHERIT);
-}
-
-TEST(process_shared_mutex_across_fork)
-{
-	pthread_mutex_t *m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status;
 	pid_t child;
 
-	ASSERT_TRUE(m != MAP_FAILED);
-	ASSERT_EQ(0, init_robust(m, PTHREAD_PROCESS_SHARED,
-				 PTHREAD_PRIO_NONE));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0)
-		_exit(pthread_mutex_lock(m) ? 1 : 0);	/* dies holding it */
+		_exit(pthread_mutex_lock(self->m) ? 1 : 0);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(EOWNERDEAD, pthread_mutex_lock(m));
-	ASSERT_EQ(0, pthread_mutex_consistent(m));
-	ASSERT_EQ(0, pthread_mutex_unlock(m));
-}
-
-TEST(process_shared_pi_mutex_across_fork)
-{
-	pthread_mutex_t *m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int status;
-	pid_t child;
-
-	ASSERT_TRUE(m != MAP_FAILED);
-	ASSERT_EQ(0, init_robust(m, PTHREAD_PROCESS_SHARED,
-				 PTHREAD_PRIO_INHERIT));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0)
-		_exit(pthread_mutex_lock(m) ? 1 : 0);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
-	ASSERT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(EOWNERDEAD, pthread_mutex_lock(m));
-	ASSERT_EQ(0, pthread_mutex_consistent(m));
-	ASSERT_EQ(0, pthread_mutex_unlock(m));
+	ASSERT_EQ(EOWNERDEAD, pthread_mutex_lock(self->m));
+	ASSERT_EQ(0, pthread_mutex_consistent(self->m));
+	ASSERT_EQ(0, pthread_mutex_unlock(self->m));
 }
 
 TEST_HARNESS_MAIN

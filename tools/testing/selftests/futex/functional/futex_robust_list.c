@@ -160,25 +160,61 @@ TEST(owner_death_marks_the_word_owner_died)
 	EXPECT_EQ(FUTEX_OWNER_DIED, f.word);
 }
 
-TEST(owner_death_wakes_a_sleeping_waiter)
-{
+/* A waiter asleep on a futex whose owner dies, for plain and PI futexes. */
+FIXTURE(sleeping_waiter) {
 	struct robust_list_head head;
 	struct robust_futex f;
-	struct owner o = { .body = lock_all_and_die, .futexes = &f,
-			   .count = 1, .waiter = robust_gettid() };
+};
+
+FIXTURE_VARIANT(sleeping_waiter) {
+	int pi;
+};
+
+FIXTURE_VARIANT_ADD(sleeping_waiter, plain) {
+	.pi = 0,
+};
+
+FIXTURE_VARIANT_ADD(sleeping_waiter, pi) {
+	.pi = 1,
+};
+
+FIXTURE_SETUP(sleeping_waiter)
+{
+	robust_head_init(&self->head);
+	ASSERT_EQ(0, sys_set_robust_list(&self->head, sizeof(self->head)));
+	robust_futex_init(&self->f, variant->pi);
+}
+
+FIXTURE_TEARDOWN(sleeping_waiter)
+{
+}
+
+/*
+ * The owner dies once we sleep on its futex: plain futexes are marked and
+ * we are woken, PI futexes are handed over to us by the kernel. Either
+ * way we own it, and learn the owner died.
+ */
+TEST_F(sleeping_waiter, owner_death_hands_the_lock_over)
+{
+	struct owner o = { .body = lock_all_and_die, .futexes = &self->f,
+			   .count = 1, .pi = variant->pi,
+			   .waiter = robust_gettid() };
 	pthread_t thread;
 
-	robust_head_init(&head);
-	ASSERT_EQ(0, sys_set_robust_list(&head, sizeof(head)));
-	robust_futex_init(&f, 0);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, owner_thread, &o));
 	wait_ready(&o);
-	/* Sleeps until the owner's death marks the word and wakes us. */
-	EXPECT_EQ(EOWNERDEAD, robust_lock(&head, &f, 0));
-	EXPECT_EQ((uint32_t)robust_gettid(), f.word & FUTEX_TID_MASK);
+	EXPECT_EQ(EOWNERDEAD, variant->pi ?
+			      robust_lock_pi(&self->head, &self->f, 0) :
+			      robust_lock(&self->head, &self->f, 0));
+	EXPECT_EQ((uint32_t)robust_gettid(), self->f.word & FUTEX_TID_MASK);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
-	robust_unlock(&head, &f, 0);
-	EXPECT_EQ(0, f.word);
+	if (variant->pi) {
+		EXPECT_TRUE(self->f.word & FUTEX_OWNER_DIED);
+		EXPECT_EQ(0, robust_unlock_pi(&self->head, &self->f, 0));
+	} else {
+		robust_unlock(&self->head, &self->f, 0);
+	}
+	EXPECT_EQ(0, self->f.word);
 }
 
 struct waiter {
@@ -254,26 +290,6 @@ TEST(pending_op_alone_is_handled)
 	EXPECT_EQ(FUTEX_OWNER_DIED, f.word);
 }
 
-TEST(pi_owner_death_hands_the_lock_to_a_waiter)
-{
-	struct robust_list_head head;
-	struct robust_futex f;
-	struct owner o = { .body = lock_all_and_die, .futexes = &f,
-			   .count = 1, .pi = 1, .waiter = robust_gettid() };
-	pthread_t thread;
-
-	robust_head_init(&head);
-	ASSERT_EQ(0, sys_set_robust_list(&head, sizeof(head)));
-	robust_futex_init(&f, 1);
-	ASSERT_EQ(0, pthread_create(&thread, NULL, owner_thread, &o));
-	wait_ready(&o);
-	/* FUTEX_LOCK_PI blocks; the owner's death hands the lock over. */
-	EXPECT_EQ(EOWNERDEAD, robust_lock_pi(&head, &f, 0));
-	EXPECT_EQ((uint32_t)robust_gettid(), f.word & FUTEX_TID_MASK);
-	EXPECT_TRUE(f.word & FUTEX_OWNER_DIED);
-	ASSERT_EQ(0, pthread_join(thread, NULL));
-}
-
 TEST(shared_memory_child_process_dies_holding)
 {
 	struct robust_futex *f = map_shared(sizeof(*f));
@@ -281,8 +297,8 @@ TEST(shared_memory_child_process_dies_holding)
 	int status;
 	pid_t child;
 
-	ASSERT_TRUE(f);
-	ASSERT_TRUE(head);
+	ASSERT_FALSE(!f);
+	ASSERT_FALSE(!head);
 	robust_futex_init(f, 0);
 	child = fork();
 	ASSERT_LE(0, child);
@@ -327,7 +343,7 @@ TEST(walk_stops_after_robust_list_limit_entries)
 			   .count = LONG_LIST };
 	int i, died = 0;
 
-	ASSERT_TRUE(f);
+	ASSERT_FALSE(!f);
 	ASSERT_EQ(0, run_owner(&o));
 	for (i = 0; i < LONG_LIST; i++) {
 		if (f[i].word == FUTEX_OWNER_DIED)
