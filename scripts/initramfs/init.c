@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 
 		system("/bin/busybox --install -s /bin");
 		printf("init: tests are in /selftests (list: /etc/tests.list);"
-		       " 'poweroff -f' ends the session\n");
+		       " 'reboot -f' ends the session\n");
 		execv(sh[0], sh);
 		printf("init: no shell in this initramfs: %s\n", strerror(errno));
 	} else {
