@@ -48,6 +48,13 @@ TREE = os.path.join(BUILD, "linux")
 STATE = os.path.join(TREE, ".git", "series-state.json")
 TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 BASE_PACKAGE = "linux-source-6.12"
+# The dot-files upstream's .gitignore keeps tracked.
+DOTFILES = (".clang-format", ".cocciconfig", ".editorconfig",
+            ".get_maintainer.ignore", ".gitattributes", ".gitignore",
+            ".kunitconfig", ".mailmap", ".rustfmt.toml")
+# Bumped when the way the base commit is made changes: trees assembled the
+# old way are extracted again.
+BASE_LAYOUT = 2
 # Fixed dates make the commit ids, and so the exported series, reproducible.
 COMMIT_DATE = "2026-01-01T00:00:00+0000"
 # Paths of our tooling at the top of this repo; the series never adds files
@@ -147,6 +154,10 @@ def base_version():
     return out.stdout
 
 
+def base_id(version):
+    return f"{version} layout {BASE_LAYOUT}"
+
+
 def extract_base(version):
     tmp = TREE + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -162,13 +173,19 @@ def extract_base(version):
         die(f"base tree is Linux {kver}, not 6.12.y")
     print(f"series: base is Linux {kver} (Debian {version})")
     # Debian's .gitignore ignores the whole top level (its packaging repo
-    # holds only debian/); drop that block so git sees the kernel tree.
+    # holds only debian/) and lacks upstream's exceptions for the dot-files
+    # the kernel tracks: restore upstream's rules, so git sees the tree and
+    # its .gitignore files, which selftest patches edit.
     gi = os.path.join(tmp, ".gitignore")
     text = open(gi).read()
     cut = text.find("#\n# Debian packaging")
     if cut >= 0:
-        with open(gi, "w") as f:
-            f.write(text[:cut])
+        text = text[:cut]
+    if "\n!.gitignore\n" not in text:
+        text += "#\n# We don't want to ignore the following even if they are" \
+                " dot-files\n#\n" + "".join(f"!{name}\n" for name in DOTFILES)
+    with open(gi, "w") as f:
+        f.write(text)
     git("init", "-q", "-b", "series", cwd=tmp)
     git("config", "core.autocrlf", "false", cwd=tmp)
     git("add", "-A", ".", cwd=tmp)
@@ -178,7 +195,7 @@ def extract_base(version):
     git("tag", "base", cwd=tmp)
     shutil.rmtree(TREE, ignore_errors=True)
     os.rename(tmp, TREE)
-    save_state({"base": version, "applied": []})
+    save_state({"base": base_id(version), "applied": []})
 
 
 def load_state():
@@ -221,10 +238,7 @@ def apply_entry(entry):
 def cmd_assemble(args):
     version = base_version()
     state = load_state()
-    if state is None or state.get("base") != version:
-        extract_base(version)
-        state = load_state()
-    elif not args.force:
+    if state is not None and not args.force:
         # Never throw away work done in the tree that is not exported yet.
         head = git("rev-parse", "HEAD").strip()
         last = state["applied"][-1][1] if state["applied"] else \
@@ -234,6 +248,9 @@ def cmd_assemble(args):
             die("build/linux has commits or changes that are not in patches/:"
                 " run 'make export' first (or 'make assemble FORCE=1' to"
                 " drop them)")
+    if state is None or state.get("base") != base_id(version):
+        extract_base(version)
+        state = load_state()
     entries = read_series()
     digests, prev = [], ""
     for e in entries:

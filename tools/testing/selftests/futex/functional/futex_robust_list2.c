@@ -32,6 +32,9 @@
 
 #define IS_64BIT	(sizeof(void *) == 8)
 
+/* Pointers compared as integers: the harness prints them as intmax_t. */
+#define PTR(p)		((uintptr_t)(p))
+
 /* The uAPI promises at least this many indexes. */
 #define MIN_LIST_LIMIT	8
 
@@ -118,7 +121,7 @@ TEST(set_list_64_then_get_returns_head_and_kind)
 	robust_head_init(&head);
 	ASSERT_EQ(0, set_list2(&head, 3, CMD_SET_64, 0));
 	EXPECT_EQ(CMD_SET_64, get_list2(0, &got, 3, 0));
-	EXPECT_EQ(&head, got);
+	EXPECT_EQ(PTR(&head), PTR(got));
 	EXPECT_EQ(CMD_SET_64, get_list2(robust_gettid(), &got, 3, 0));
 	EXPECT_EQ(0, set_list2(NULL, 3, CMD_SET_64, 0));
 }
@@ -140,11 +143,11 @@ TEST(set_list_32_then_get_returns_head_and_kind)
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
-	ASSERT_NE(NULL, head);
+	ASSERT_TRUE(head != NULL);
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 5, CMD_SET_32, 0));
 	EXPECT_EQ(CMD_SET_32, get_list2(0, &got, 5, 0));
-	EXPECT_EQ(head, got);
+	EXPECT_EQ(PTR(head), PTR(got));
 	EXPECT_EQ(0, set_list2(NULL, 5, CMD_SET_32, 0));
 	munmap(head, getpagesize());
 }
@@ -162,7 +165,7 @@ TEST(set_null_frees_the_index)
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
-	ASSERT_NE(NULL, head);
+	ASSERT_TRUE(head != NULL);
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 1, CMD_SET_32, 0));
 	ASSERT_EQ(0, set_list2(NULL, 1, CMD_SET_32, 0));
@@ -181,7 +184,7 @@ TEST(create_fills_free_indexes_then_enospc_then_reuses)
 	int limit = list_limit(), i;
 	void *got = NULL;
 
-	ASSERT_NE(NULL, heads);
+	ASSERT_TRUE(heads != NULL);
 	ASSERT_LE(MIN_LIST_LIMIT, limit);
 	for (i = 0; i < limit; i++) {
 		head32_init(&heads[i]);
@@ -194,7 +197,7 @@ TEST(create_fills_free_indexes_then_enospc_then_reuses)
 	EXPECT_EQ(2, set_list2(&heads[2], 0, CMD_CREATE_32, 0));
 	for (i = 0; i < limit; i++) {
 		EXPECT_EQ(CMD_SET_32, get_list2(0, &got, i, 0));
-		EXPECT_EQ(&heads[i], got);
+		EXPECT_EQ(PTR(&heads[i]), PTR(got));
 		EXPECT_EQ(0, set_list2(NULL, i, CMD_SET_32, 0));
 	}
 	munmap(heads, getpagesize());
@@ -206,7 +209,7 @@ TEST(bad_arguments_are_einval)
 	int limit = list_limit();
 	void *got = NULL;
 
-	ASSERT_NE(NULL, head);
+	ASSERT_TRUE(head != NULL);
 	head32_init(head);
 	/* Unknown commands. */
 	EXPECT_EQ(-1, set_list2(head, 0, FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT + 1, 0));
@@ -256,7 +259,7 @@ TEST(list_32_head_above_4g_is_einval)
 		       PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
-	ASSERT_EQ((void *)(1UL << 33), p);
+	ASSERT_EQ(PTR(1UL << 33), PTR(p));
 	EXPECT_EQ(-1, set_list2(p, 0, CMD_SET_32, 0));
 	EXPECT_EQ(EINVAL, errno);
 	munmap(p, getpagesize());
@@ -271,11 +274,11 @@ TEST(get_writes_a_pointer_of_the_callers_size)
 		uint32_t guard;
 	} out = { NULL, 0x5a5a5a5a };
 
-	ASSERT_NE(NULL, head);
+	ASSERT_TRUE(head != NULL);
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 0, CMD_SET_32, 0));
 	EXPECT_EQ(CMD_SET_32, get_list2(0, &out.head, 0, 0));
-	EXPECT_EQ(head, out.head);
+	EXPECT_EQ(PTR(head), PTR(out.head));
 	EXPECT_EQ(0x5a5a5a5a, out.guard);
 	EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
 	munmap(head, getpagesize());
@@ -320,7 +323,7 @@ TEST(get_of_another_task_returns_its_list)
 	void *got = NULL;
 	pid_t child;
 
-	ASSERT_NE(NULL, sh);
+	ASSERT_TRUE(sh != NULL);
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
@@ -333,7 +336,7 @@ TEST(get_of_another_task_returns_its_list)
 	}
 	wait_word(&sh->ready);
 	EXPECT_EQ(CMD_SET_32, get_list2(child, &got, 6, 0));
-	EXPECT_EQ(&sh->head, got);
+	EXPECT_EQ(PTR(&sh->head), PTR(got));
 	EXPECT_EQ(-1, get_list2(child, &got, 0, 0));
 	EXPECT_EQ(ENOENT, errno);
 	wake_word(&sh->release);
@@ -353,7 +356,7 @@ TEST(get_of_a_privileged_task_is_eperm)
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root to drop privileges");
-	ASSERT_NE(NULL, sh);
+	ASSERT_TRUE(sh != NULL);
 	head32_init(&sh->head);
 	ASSERT_EQ(0, set_list2(&sh->head, 0, CMD_SET_32, 0));
 	child = fork();
@@ -387,18 +390,18 @@ TEST(legacy_and_new_lists_are_separate)
 	void *got = NULL;
 	size_t len = 0;
 
-	ASSERT_NE(NULL, head32);
+	ASSERT_TRUE(head32 != NULL);
 	head32_init(head32);
 	robust_head_init(&legacy);
 	ASSERT_EQ(0, sys_set_robust_list(&legacy, sizeof(legacy)));
 	ASSERT_EQ(0, set_list2(head32, 0, CMD_SET_32, 0));
 	EXPECT_EQ(0, sys_get_robust_list(0, &got_legacy, &len));
-	EXPECT_EQ(&legacy, got_legacy);
+	EXPECT_EQ(PTR(&legacy), PTR(got_legacy));
 	EXPECT_EQ(CMD_SET_32, get_list2(0, &got, 0, 0));
-	EXPECT_EQ(head32, got);
+	EXPECT_EQ(PTR(head32), PTR(got));
 	EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
 	EXPECT_EQ(0, sys_get_robust_list(0, &got_legacy, &len));
-	EXPECT_EQ(&legacy, got_legacy);
+	EXPECT_EQ(PTR(&legacy), PTR(got_legacy));
 	munmap(head32, getpagesize());
 }
 
@@ -487,7 +490,7 @@ TEST(owner_death_marks_a_futex_on_every_list)
 	int status, i;
 	pid_t child;
 
-	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(d != NULL);
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0)
@@ -524,7 +527,7 @@ TEST(fork_child_starts_without_lists)
 	int status;
 	pid_t child;
 
-	ASSERT_NE(NULL, head);
+	ASSERT_TRUE(head != NULL);
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 4, CMD_SET_32, 0));
 	child = fork();
@@ -552,7 +555,7 @@ TEST(exec_walks_and_drops_the_lists)
 	int status;
 	pid_t child;
 
-	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(d != NULL);
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
