@@ -143,7 +143,7 @@ TEST(set_list_32_then_get_returns_head_and_kind)
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
-	ASSERT_TRUE(head != NULL);
+	ASSERT_NE(0, PTR(head));
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 5, CMD_SET_32, 0));
 	EXPECT_EQ(CMD_SET_32, get_list2(0, &got, 5, 0));
@@ -165,7 +165,7 @@ TEST(set_null_frees_the_index)
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
-	ASSERT_TRUE(head != NULL);
+	ASSERT_NE(0, PTR(head));
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 1, CMD_SET_32, 0));
 	ASSERT_EQ(0, set_list2(NULL, 1, CMD_SET_32, 0));
@@ -184,7 +184,7 @@ TEST(create_fills_free_indexes_then_enospc_then_reuses)
 	int limit = list_limit(), i;
 	void *got = NULL;
 
-	ASSERT_TRUE(heads != NULL);
+	ASSERT_NE(0, PTR(heads));
 	ASSERT_LE(MIN_LIST_LIMIT, limit);
 	for (i = 0; i < limit; i++) {
 		head32_init(&heads[i]);
@@ -209,7 +209,7 @@ TEST(bad_arguments_are_einval)
 	int limit = list_limit();
 	void *got = NULL;
 
-	ASSERT_TRUE(head != NULL);
+	ASSERT_NE(0, PTR(head));
 	head32_init(head);
 	/* Unknown commands. */
 	EXPECT_EQ(-1, set_list2(head, 0, FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT + 1, 0));
@@ -274,7 +274,7 @@ TEST(get_writes_a_pointer_of_the_callers_size)
 		uint32_t guard;
 	} out = { NULL, 0x5a5a5a5a };
 
-	ASSERT_TRUE(head != NULL);
+	ASSERT_NE(0, PTR(head));
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 0, CMD_SET_32, 0));
 	EXPECT_EQ(CMD_SET_32, get_list2(0, &out.head, 0, 0));
@@ -323,7 +323,7 @@ TEST(get_of_another_task_returns_its_list)
 	void *got = NULL;
 	pid_t child;
 
-	ASSERT_TRUE(sh != NULL);
+	ASSERT_NE(0, PTR(sh));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
@@ -356,7 +356,7 @@ TEST(get_of_a_privileged_task_is_eperm)
 
 	if (geteuid() != 0)
 		SKIP(return, "needs root to drop privileges");
-	ASSERT_TRUE(sh != NULL);
+	ASSERT_NE(0, PTR(sh));
 	head32_init(&sh->head);
 	ASSERT_EQ(0, set_list2(&sh->head, 0, CMD_SET_32, 0));
 	child = fork();
@@ -390,7 +390,7 @@ TEST(legacy_and_new_lists_are_separate)
 	void *got = NULL;
 	size_t len = 0;
 
-	ASSERT_TRUE(head32 != NULL);
+	ASSERT_NE(0, PTR(head32));
 	head32_init(head32);
 	robust_head_init(&legacy);
 	ASSERT_EQ(0, sys_set_robust_list(&legacy, sizeof(legacy)));
@@ -490,7 +490,7 @@ TEST(owner_death_marks_a_futex_on_every_list)
 	int status, i;
 	pid_t child;
 
-	ASSERT_TRUE(d != NULL);
+	ASSERT_NE(0, PTR(d));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0)
@@ -527,7 +527,7 @@ TEST(fork_child_starts_without_lists)
 	int status;
 	pid_t child;
 
-	ASSERT_TRUE(head != NULL);
+	ASSERT_NE(0, PTR(head));
 	head32_init(head);
 	ASSERT_EQ(0, set_list2(head, 4, CMD_SET_32, 0));
 	child = fork();
@@ -555,7 +555,7 @@ TEST(exec_walks_and_drops_the_lists)
 	int status;
 	pid_t child;
 
-	ASSERT_TRUE(d != NULL);
+	ASSERT_NE(0, PTR(d));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
