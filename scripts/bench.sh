@@ -6,7 +6,9 @@
 # C (build/out/x86_64-cwalk). Boots them alternately (C, Rust, C, Rust, ...)
 # so drift of the host hits both alike, runs scripts/bench/ in each boot,
 # and prints medians, spread and the Rust/C ratio per size, and the text
-# size of the Rust walk next to the C it replaces.
+# size of the Rust walk next to the C it replaces. In the same boots of the
+# Rust kernel, the contended robust unlock: legacy against
+# FUTEX_ROBUST_UNLOCK, alternating within one run.
 #
 # TCG has no stable notion of time: host load moves every sample, and a
 # guest may even fail to calibrate its TSC. So by default QEMU runs with
@@ -37,7 +39,14 @@ mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
 gcc -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
 gcc -static -O2 -Wall -pthread -o "$root/bench/robust_exit" \
 	"$ROOT/scripts/bench/robust_exit.c"
-echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES" >"$root/etc/tests.list"
+# The unlock benchmark needs the uAPI of the series.
+gcc -static -O2 -Wall -pthread \
+	-isystem "$BUILD/out/x86_64-rustwalk/usr-headers/include" \
+	-o "$root/bench/robust_unlock" "$ROOT/scripts/bench/robust_unlock.c"
+{
+	echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES"
+	echo "bench robust_unlock|/bench|1200|robust_unlock $SAMPLES"
+} >"$root/etc/tests.list"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
 	>"$BUILD/initramfs/bench-x86_64.cpio"
 

@@ -5,9 +5,11 @@
     summary.py [--unit ticks|instructions] NAME=console.log [...]
 
 Lines are "bench <what> n=<N> ticks=<value>" (timestamp counter ticks);
-all logs of one NAME are pooled.
+all logs of one NAME are pooled. A <what> of the form <bench>:<way> compares
+ways measured side by side in one run instead: its rows are the ways, pooled
+over all logs, and the ratio is to the first way.
 Prints per benchmark and N: the median and spread (p10..p90, and min..max)
-of each NAME, and the ratio of the medians of every NAME to the first.
+of each NAME (or way), and the ratio of the medians to the first.
 """
 
 import re
@@ -37,32 +39,36 @@ def main():
             for line in f:
                 m = LINE.search(line)
                 if m:
-                    key = (m.group(1), int(m.group(2)))
-                    data.setdefault(key, {}).setdefault(name, []).append(
+                    what, _, way = m.group(1).partition(":")
+                    key = (what, int(m.group(2)))
+                    series = way or name
+                    if series not in names:
+                        names.append(series)
+                    data.setdefault(key, {}).setdefault(series, []).append(
                         int(m.group(3)))
     if not data:
         print("bench: no results")
         sys.exit(1)
-    base = names[0]
     print(f"{'benchmark':14} {'N':>5} {'walk':6} {'samples':>7} "
           f"{'median kt':>10} {'p10..p90 kt':>17} {'min..max kt':>17} "
           f"{'ratio':>6}")
     for (what, n) in sorted(data):
         row = data[(what, n)]
+        base = next(name for name in names if name in row)
         for name in names:
             v = row.get(name, [])
             if not v:
                 continue
             med = statistics.median(v)
-            ratio = med / statistics.median(row[base]) if base in row else 0
+            ratio = med / statistics.median(row[base])
             print(f"{what:14} {n:5} {name:6} {len(v):7} {med / 1e3:10.1f} "
                   f"{pct(v, 10) / 1e3:8.1f}..{pct(v, 90) / 1e3:<8.1f}"
                   f"{min(v) / 1e3:8.1f}..{max(v) / 1e3:<8.1f}"
                   f"{ratio:6.3f}")
     what = ("guest instructions (QEMU -icount: one counter tick each)"
             if unit == "instructions" else "timestamp counter ticks")
-    print(f"\nkt: thousands of {what};\nratio: median of each walk / median"
-          f" of the {base} walk")
+    print(f"\nkt: thousands of {what};\nratio: median of each walk (or way)"
+          f" / median of the first one listed")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * robust_unlock: the cost of a contended robust unlock, legacy against
+ * FUTEX_ROBUST_UNLOCK, in one run.
+ *
+ * Each iteration locks the futex word as a robust mutex whose waiters bit is
+ * set (tid | FUTEX_WAITERS, with list_op_pending announcing it) and unlocks
+ * it contended, in one of two ways:
+ *
+ *   legacy: exchange the word to 0, FUTEX_WAKE, clear list_op_pending in
+ *	     userspace (the sequence with the window of glibc bug 14485);
+ *   kernel: FUTEX_WAKE | FUTEX_ROBUST_UNLOCK with &list_op_pending: the
+ *	     kernel stores the word, clears the slot and wakes.
+ *
+ * Two cases:
+ *   wake:   FUTEX_WAKE with the waiters bit set and nobody queued (a waiter
+ *	     that timed out or took the lock elsewhere): plain FUTEX_WAKE
+ *	     returns before the hash bucket lock, the robust unlock must take
+ *	     it to know whether a waiter stays;
+ *   queued: FUTEX_WAKE_BITSET with a waiter that stays queued (its bitset
+ *	     does not match), so both take the hash bucket lock and walk it,
+ *	     as every contended unlock does, without a wake-up to time.
+ *
+ * Samples of the two ways alternate. Prints one line per sample:
+ *	bench unlock_<case>:<way> n=1 ticks=<counter ticks per unlock>
+ *
+ * Usage: robust_unlock [samples]. Tooling, not part of the series.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define ITERATIONS	256
+
+static uint32_t word;
+static struct robust_list_head head;
+static struct robust_list entry;
+
+static long long now_ticks(void)
+{
+	unsigned int lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((long long)hi << 32) | lo;
+}
+
+static long futex(uint32_t *uaddr, int op, uint32_t val, void *uaddr2,
+		  uint32_t val3)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, uaddr2, val3);
+}
+
+static void *queued_waiter(void *arg)
+{
+	/* Woken by no unlock below: bitset 1 never matches theirs. */
+	futex(&word, FUTEX_WAIT_BITSET_PRIVATE, (uint32_t)(uintptr_t)arg, NULL, 1);
+	return NULL;
+}
+
+/* @bitset 0: FUTEX_WAKE; else FUTEX_WAKE_BITSET with @bitset. */
+static long long sample(int kernel, uint32_t bitset, uint32_t tid)
+{
+	int op = bitset ? (kernel ? FUTEX_UNLOCK_BITSET_LIST64_PRIVATE :
+				    FUTEX_WAKE_BITSET_PRIVATE) :
+			  (kernel ? FUTEX_UNLOCK_WAKE_LIST64_PRIVATE :
+				    FUTEX_WAKE_PRIVATE);
+	long long t0, total = 0;
+	int i;
+
+	for (i = 0; i < ITERATIONS; i++) {
+		__atomic_store_n(&word, tid | FUTEX_WAITERS, __ATOMIC_RELAXED);
+		__atomic_store_n(&head.list_op_pending, &entry, __ATOMIC_RELAXED);
+		t0 = now_ticks();
+		if (kernel) {
+			if (futex(&word, op, 1, &head.list_op_pending, bitset) < 0)
+				exit(1);
+		} else {
+			if (__atomic_exchange_n(&word, 0, __ATOMIC_RELEASE) &
+			    FUTEX_WAITERS)
+				futex(&word, op, 1, NULL, bitset);
+			__atomic_store_n(&head.list_op_pending, NULL,
+					 __ATOMIC_RELEASE);
+		}
+		total += now_ticks() - t0;
+		if (head.list_op_pending)
+			exit(1);
+	}
+	return total / ITERATIONS;
+}
+
+int main(int argc, char **argv)
+{
+	int samples = argc > 1 ? atoi(argv[1]) : 15;
+	uint32_t tid = syscall(SYS_gettid);
+	pthread_t thread;
+	int j, way;
+
+	/* Without the flag in the kernel there is nothing to compare. */
+	word = tid;
+	if (futex(&word, FUTEX_UNLOCK_WAKE_LIST64_PRIVATE, 1,
+		  &head.list_op_pending, 0) < 0) {
+		printf("bench robust_unlock: FUTEX_ROBUST_UNLOCK: errno %d\n",
+		       errno);
+		return 0;
+	}
+
+	for (j = 0; j < samples; j++)
+		for (way = 0; way < 2; way++)
+			printf("bench unlock_wake:%s n=1 ticks=%lld\n",
+			       way ? "kernel" : "legacy",
+			       sample(way, 0, tid));
+
+	word = tid | FUTEX_WAITERS;
+	if (pthread_create(&thread, NULL, queued_waiter,
+			   (void *)(uintptr_t)word))
+		return 1;
+	usleep(100000);		/* let it queue */
+	for (j = 0; j < samples; j++)
+		for (way = 0; way < 2; way++)
+			printf("bench unlock_queued:%s n=1 ticks=%lld\n",
+			       way ? "kernel" : "legacy",
+			       sample(way, 1U << 1, tid));
+	fflush(stdout);
+	return 0;
+}
