@@ -12,14 +12,16 @@
  *   kernel: FUTEX_WAKE | FUTEX_ROBUST_UNLOCK with &list_op_pending: the
  *	     kernel stores the word, clears the slot and wakes.
  *
- * Two cases:
+ * Three cases:
  *   wake:   FUTEX_WAKE with the waiters bit set and nobody queued (a waiter
  *	     that timed out or took the lock elsewhere): plain FUTEX_WAKE
  *	     returns before the hash bucket lock, the robust unlock must take
  *	     it to know whether a waiter stays;
  *   queued: FUTEX_WAKE_BITSET with a waiter that stays queued (its bitset
  *	     does not match), so both take the hash bucket lock and walk it,
- *	     as every contended unlock does, without a wake-up to time.
+ *	     as every contended unlock does, without a wake-up to time;
+ *   wakeup: a waiter sleeps on the futex and the unlock wakes it: what a
+ *	     contended unlock costs a program, wake-up and all.
  *
  * Samples of the two ways alternate. Prints one line per sample:
  *	bench unlock_<case>:<way> n=1 ticks=<counter ticks per unlock>
@@ -94,6 +96,58 @@ static long long sample(int kernel, uint32_t bitset, uint32_t tid)
 	return total / ITERATIONS;
 }
 
+#define WAKEUP_ROUNDS	64
+
+static uint32_t go, woke;
+
+/* Sleeps on the word whenever told to, and says when it was woken. */
+static void *sleeper(void *arg)
+{
+	uint32_t locked = (uint32_t)(uintptr_t)arg;
+
+	for (;;) {
+		while (!__atomic_exchange_n(&go, 0, __ATOMIC_ACQUIRE))
+			futex(&go, FUTEX_WAIT_PRIVATE, 0, NULL, 0);
+		while (futex(&word, FUTEX_WAIT_PRIVATE, locked, NULL, 0) &&
+		       errno == EINTR)
+			;
+		__atomic_store_n(&woke, 1, __ATOMIC_RELEASE);
+		futex(&woke, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+	}
+	return NULL;
+}
+
+/* Unlocks that wake a sleeping waiter: the unlock is timed, wake-up and all. */
+static long long wakeup_sample(int kernel, uint32_t tid)
+{
+	long long t0, total = 0;
+	int i;
+
+	for (i = 0; i < WAKEUP_ROUNDS; i++) {
+		__atomic_store_n(&word, tid | FUTEX_WAITERS, __ATOMIC_RELAXED);
+		__atomic_store_n(&woke, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+		futex(&go, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+		usleep(300);	/* the sleeper is asleep on the word by now */
+		__atomic_store_n(&head.list_op_pending, &entry, __ATOMIC_RELAXED);
+		t0 = now_ticks();
+		if (kernel) {
+			futex(&word, FUTEX_UNLOCK_WAKE_LIST64_PRIVATE, 1,
+			      &head.list_op_pending, 0);
+		} else {
+			if (__atomic_exchange_n(&word, 0, __ATOMIC_RELEASE) &
+			    FUTEX_WAITERS)
+				futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+			__atomic_store_n(&head.list_op_pending, NULL,
+					 __ATOMIC_RELEASE);
+		}
+		total += now_ticks() - t0;
+		while (!__atomic_load_n(&woke, __ATOMIC_ACQUIRE))
+			futex(&woke, FUTEX_WAIT_PRIVATE, 0, NULL, 0);
+	}
+	return total / WAKEUP_ROUNDS;
+}
+
 int main(int argc, char **argv)
 {
 	int samples = argc > 1 ? atoi(argv[1]) : 15;
@@ -115,6 +169,15 @@ int main(int argc, char **argv)
 			printf("bench unlock_wake:%s n=1 ticks=%lld\n",
 			       way ? "kernel" : "legacy",
 			       sample(way, 0, tid));
+
+	if (pthread_create(&thread, NULL, sleeper,
+			   (void *)(uintptr_t)(tid | FUTEX_WAITERS)))
+		return 1;
+	for (j = 0; j < samples; j++)
+		for (way = 0; way < 2; way++)
+			printf("bench unlock_wakeup:%s n=1 ticks=%lld\n",
+			       way ? "kernel" : "legacy",
+			       wakeup_sample(way, tid));
 
 	word = tid | FUTEX_WAITERS;
 	if (pthread_create(&thread, NULL, queued_waiter,

@@ -29,9 +29,9 @@ use kernel::prelude::*;
 /// [`super::user::CurrentMemory`] implements it for real; a test can implement it over plain
 /// memory.
 pub(crate) trait UnlockSpace {
-    /// Atomically replaces the futex word at `addr` by `new` if it is `old`, without sleeping
-    /// or faulting: returns the value found, or `EFAULT` or `EAGAIN` with nothing changed.
-    fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32>;
+    /// Atomically replaces the futex word at `addr` by `new`, without sleeping or faulting:
+    /// returns the value it held, or `EFAULT` or `EAGAIN` with nothing changed.
+    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32>;
 
     /// Writes `value` to a field of a list of the given layout at `addr`; may fault a page in.
     fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result;
@@ -61,16 +61,8 @@ pub(crate) fn unlocked_value(queued: u32, wakeable: u32, nr_wake: i32) -> u32 {
 /// fault or a contended atomic fails with `EFAULT` or `EAGAIN` and the word unchanged, for the
 /// caller to drop the lock, fault the page in or yield, and start again.
 pub(crate) fn unlock_word<S: UnlockSpace>(space: &mut S, uaddr: usize, value: u32) -> Result {
-    // An exchange built from compare-and-exchange: every failed attempt returns the value the
-    // word holds, which the next attempt expects.
-    let mut expected = value;
-    loop {
-        let found = space.cmpxchg_word(uaddr, expected, value)?;
-        if found == expected {
-            return Ok(());
-        }
-        expected = found;
-    }
+    // What the word held does not matter: it was the caller's lock, which it releases.
+    space.exchange_word(uaddr, value).map(|_| ())
 }
 
 /// Clears the `list_op_pending` slot at user address `pop`, of the width of lists of `abi`,
