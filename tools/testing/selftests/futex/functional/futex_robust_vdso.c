@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * __vdso_futex_robust_list{64,32}_try_unlock() and the kernel's fixup of a
+ * task stopped inside their critical section.
+ *
+ * The functions are found by parsing the vDSO from AT_SYSINFO_EHDR. The
+ * fixup is checked deterministically with ptrace: a traced child is single-
+ * stepped through the function, and at the stop right after its cmpxchg
+ * unlocked the futex, list_op_pending must already read 0, as the kernel
+ * clears it on the way to delivering the SIGTRAP. glibc bug 14485 is shown
+ * the same way: the legacy unlock sequence, killed between its unlock store
+ * and the clearing of list_op_pending, with the futex's memory reused to
+ * hold the dead thread's tid, gets FUTEX_OWNER_DIED written into it; the
+ * same through the vDSO does not.
+ *
+ * Shared memory holds every word the parent watches. x86 only for now.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "robust_list.h"
+#include "../../vDSO/parse_vdso.h"
+#include "../../kselftest_harness.h"
+
+
+typedef uint32_t (*try_unlock64_t)(uint32_t *lock, uint32_t tid, uint64_t *pop);
+typedef uint32_t (*try_unlock32_t)(uint32_t *lock, uint32_t tid, uint32_t *pop);
+
+#define GUARD		0x5a5a5a5aU
+/* Longer than either function: a stop past it has returned. */
+#define FN_MAX_LEN	64
+
+/* The kernel's architecture has the functions; elsewhere the tests skip. */
+static int arch_has_vdso_robust_unlock(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return 0;
+	return !strcmp(u.machine, "x86_64") ||
+	       (u.machine[0] == 'i' && !strcmp(u.machine + 2, "86"));
+}
+
+static void *vdso_fn(const char *name)
+{
+	static int parsed;
+
+	if (!parsed) {
+		vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
+		parsed = 1;
+	}
+	return vdso_sym("LINUX_2.6", name);
+}
+
+/* What a traced child and its tracer share. */
+struct shared {
+	struct robust_list_head head;
+	struct robust_futex futex;
+	uint64_t slot64;
+	uint32_t slot32;
+	uint32_t guard;
+	uintptr_t fn;		/* the function the child calls */
+	int pop32;		/* it is the list32 one */
+	int legacy;		/* the child runs the legacy sequence instead */
+	int pop_is_head;	/* pop is the robust list's list_op_pending */
+	uint32_t tid;
+};
+
+static struct shared *map_shared(void)
+{
+	return mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
+static uint32_t call_try_unlock(struct shared *sh, uint32_t tid)
+{
+	void *pop = sh->pop_is_head ? (void *)&sh->head.list_op_pending :
+		    sh->pop32 ? (void *)&sh->slot32 : (void *)&sh->slot64;
+
+	if (sh->pop32)
+		return ((try_unlock32_t)sh->fn)(&sh->futex.word, tid, pop);
+	return ((try_unlock64_t)sh->fn)(&sh->futex.word, tid, pop);
+}
+
+/*
+ * The legacy unlock: release the word, then clear list_op_pending, as two
+ * stores the tracer can stop between.
+ */
+static void legacy_unlock(struct shared *sh)
+{
+	__atomic_store_n(&sh->futex.word, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->head.list_op_pending, NULL, __ATOMIC_RELEASE);
+}
+
+/*
+ * The traced child: hold the futex on a registered robust list, announce
+ * its unlock in list_op_pending, stop, then unlock it.
+ */
+static void traced_child(struct shared *sh)
+{
+	sh->tid = robust_gettid();
+	robust_head_init(&sh->head);
+	if (sys_set_robust_list(&sh->head, sizeof(sh->head)))
+		_exit(10);
+	robust_set_pending(&sh->head, &sh->futex);
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		_exit(11);
+	raise(SIGSTOP);
+	if (sh->legacy)
+		legacy_unlock(sh);
+	else
+		call_try_unlock(sh, sh->tid);
+	_exit(0);
+}
+
+static uintptr_t child_ip(pid_t pid)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+		return 0;
+#ifdef __x86_64__
+	return regs.rip;
+#else
+	return regs.eip;
+#endif
+}
+
+static int step(pid_t pid)
+{
+	int status;
+
+	if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP ? 0 : -1;
+}
+
+/*
+ * Step @pid until the instruction that unlocks its word has run (0), or until
+ * it has left the vDSO function without unlocking (1).
+ */
+static int step_to_unlock(pid_t pid, struct shared *sh)
+{
+	int steps, inside, entered = 0;
+
+	for (steps = 0; steps < 100000; steps++) {
+		if (step(pid))
+			return -1;
+		if (!__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
+			return 0;
+		inside = child_ip(pid) - sh->fn < FN_MAX_LEN;
+		if (entered && !inside && !sh->legacy)
+			return 1;
+		entered |= inside;
+	}
+	return -1;
+}
+
+static uint64_t pending_slot(struct shared *sh)
+{
+	if (sh->legacy || sh->pop_is_head)
+		return (uintptr_t)sh->head.list_op_pending;
+	return sh->pop32 ? sh->slot32 : sh->slot64;
+}
+
+/* Start a traced child and wait for its SIGSTOP. */
+static pid_t start_traced(struct shared *sh)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		traced_child(sh);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+static void arm(struct shared *sh, uintptr_t fn, int pop32, int legacy)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->fn = fn;
+	sh->pop32 = pop32;
+	sh->legacy = legacy;
+	sh->slot64 = ~0ULL;
+	sh->slot32 = ~0U;
+	sh->guard = GUARD;
+}
+
+FIXTURE(vdso_unlock) {
+	struct shared *sh;
+	uintptr_t fn;
+	int pop32;
+};
+
+FIXTURE_VARIANT(vdso_unlock) {
+	const char *name;
+	int pop32;
+};
+
+#ifdef __LP64__
+FIXTURE_VARIANT_ADD(vdso_unlock, list64) {
+	.name = "__vdso_futex_robust_list64_try_unlock",
+};
+#endif
+
+FIXTURE_VARIANT_ADD(vdso_unlock, list32) {
+	.name = "__vdso_futex_robust_list32_try_unlock",
+	.pop32 = 1,
+};
+
+FIXTURE_SETUP(vdso_unlock)
+{
+	if (!arch_has_vdso_robust_unlock())
+		SKIP(return, "no robust unlock in this architecture's vDSO yet");
+	self->fn = (uintptr_t)vdso_fn(variant->name);
+	ASSERT_NE(0, self->fn) TH_LOG("%s not in the vDSO", variant->name);
+	self->sh = map_shared();
+	ASSERT_TRUE(self->sh != MAP_FAILED);
+	self->pop32 = variant->pop32;
+	arm(self->sh, self->fn, self->pop32, 0);
+}
+
+FIXTURE_TEARDOWN(vdso_unlock)
+{
+	if (self->sh && self->sh != MAP_FAILED)
+		munmap(self->sh, getpagesize());
+}
+
+TEST_F(vdso_unlock, uncontended_unlocks_and_clears_pop)
+{
+	uint32_t tid = robust_gettid();
+
+	self->sh->futex.word = tid;
+	EXPECT_EQ(tid, call_try_unlock(self->sh, tid));
+	EXPECT_EQ(0, self->sh->futex.word);
+	if (self->pop32) {
+		EXPECT_EQ(0, self->sh->slot32);
+		EXPECT_EQ(~0ULL, self->sh->slot64);
+	} else {
+		EXPECT_EQ(0, self->sh->slot64);
+		EXPECT_EQ(~0U, self->sh->slot32);
+	}
+	EXPECT_EQ(GUARD, self->sh->guard);
+}
+
+TEST_F(vdso_unlock, contended_changes_nothing)
+{
+	uint32_t tid = robust_gettid();
+
+	self->sh->futex.word = tid | FUTEX_WAITERS;
+	EXPECT_EQ(tid | FUTEX_WAITERS, call_try_unlock(self->sh, tid));
+	EXPECT_EQ(tid | FUTEX_WAITERS, self->sh->futex.word);
+	EXPECT_EQ(~0ULL, self->sh->slot64);
+	EXPECT_EQ(~0U, self->sh->slot32);
+
+	self->sh->futex.word = tid + 1;
+	EXPECT_EQ(tid + 1, call_try_unlock(self->sh, tid));
+	EXPECT_EQ(tid + 1, self->sh->futex.word);
+}
+
+/*
+ * At the single-step stop right after the cmpxchg, the kernel has cleared
+ * *pop already: the task could die there without the exit walk seeing it.
+ */
+TEST_F(vdso_unlock, stop_after_the_cmpxchg_finds_pop_cleared)
+{
+	int status;
+	pid_t pid;
+
+	self->sh->futex.word = 1;	/* the child's tid, once it runs */
+	pid = start_traced(self->sh);
+	ASSERT_LT(0, pid);
+	self->sh->futex.word = self->sh->tid;
+	ASSERT_EQ(0, step_to_unlock(pid, self->sh));
+	EXPECT_EQ(0, pending_slot(self->sh));
+	EXPECT_EQ(GUARD, self->sh->guard);
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, NULL, NULL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+/* When the cmpxchg fails, *pop is never touched, at any stop. */
+TEST_F(vdso_unlock, contended_never_clears_pop)
+{
+	int status, ret;
+	pid_t pid;
+
+	pid = start_traced(self->sh);
+	ASSERT_LT(0, pid);
+	self->sh->futex.word = self->sh->tid | FUTEX_WAITERS;
+	ret = step_to_unlock(pid, self->sh);
+	EXPECT_EQ(1, ret);
+	EXPECT_EQ(self->sh->tid | FUTEX_WAITERS, self->sh->futex.word);
+	EXPECT_NE(0, pending_slot(self->sh));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/*
+ * Kill the child right after its unlock, reuse the futex's memory with the
+ * child's tid, and see what the exit walk makes of it. Returns the word.
+ */
+static uint32_t kill_after_unlock_and_reuse(struct shared *sh)
+{
+	int status;
+	pid_t pid;
+
+	pid = start_traced(sh);
+	if (pid < 0)
+		return 0;
+	sh->futex.word = sh->tid;
+	if (step_to_unlock(pid, sh)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 0;
+	}
+	/* Freed and reused: the memory holds the dead thread's tid. */
+	__atomic_store_n(&sh->futex.word, sh->tid, __ATOMIC_RELEASE);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return __atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * glibc bug 14485 through the vDSO, with the unlock of the process's own
+ * list: killed inside the critical section, and the reused memory is left
+ * alone by the exit walk.
+ */
+TEST(bug_14485_vdso_unlock_leaves_reused_memory_alone)
+{
+#ifdef __LP64__
+	const char *name = "__vdso_futex_robust_list64_try_unlock";
+#else
+	const char *name = "__vdso_futex_robust_list32_try_unlock";
+#endif
+	struct shared *sh = map_shared();
+	uintptr_t fn;
+	uint32_t word;
+
+	if (!arch_has_vdso_robust_unlock())
+		SKIP(return, "no robust unlock in this architecture's vDSO yet");
+	fn = (uintptr_t)vdso_fn(name);
+	ASSERT_NE(0, fn);
+	ASSERT_TRUE(sh != MAP_FAILED);
+	arm(sh, fn, sizeof(long) == 4, 0);
+	sh->pop_is_head = 1;
+	word = kill_after_unlock_and_reuse(sh);
+	EXPECT_EQ(sh->tid, word);
+	TH_LOG("bug 14485, vDSO unlock:   reused word %#x after the walk (%s)",
+	       word, word == sh->tid ? "intact" : "CORRUPTED");
+	munmap(sh, getpagesize());
+}
+
+/*
+ * glibc bug 14485 itself, with the legacy sequence: the exit walk follows
+ * list_op_pending into the reused memory and marks it. This is the bug the
+ * vDSO function fixes; the test checks that the reproducer reproduces.
+ */
+TEST(bug_14485_legacy_sequence_corrupts_reused_memory)
+{
+	struct shared *sh = map_shared();
+	uint32_t word;
+
+	ASSERT_TRUE(sh != MAP_FAILED);
+	arm(sh, 0, 0, 1);
+	word = kill_after_unlock_and_reuse(sh);
+	EXPECT_EQ(FUTEX_OWNER_DIED, word);
+	TH_LOG("bug 14485, legacy unlock: reused word %#x after the walk (%s)",
+	       word, word == sh->tid ? "intact" : "CORRUPTED");
+	munmap(sh, getpagesize());
+}
+
+#ifdef __LP64__
+/* The [vdso] mapping of this process, from /proc/self/maps. */
+static int vdso_range(uintptr_t *start, size_t *len)
+{
+	unsigned long lo, hi;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "[vdso]") &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+			*start = lo;
+			*len = hi - lo;
+			ret = 0;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Move the vDSO text elsewhere; returns the distance it moved, or 0. */
+static intptr_t move_vdso(void)
+{
+	uintptr_t old;
+	size_t len;
+	void *dst, *moved;
+
+	if (vdso_range(&old, &len))
+		return 0;
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dst == MAP_FAILED)
+		return 0;
+	moved = mremap((void *)old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       dst);
+	if (moved != dst)
+		return 0;
+	return (uintptr_t)moved - old;
+}
+#endif
+
+/*
+ * The fixup follows the vDSO when mremap() moves it, and across fork. Not in
+ * a 32-bit process: its C library enters the kernel through
+ * __kernel_vsyscall in the vDSO, at the address it saw at startup.
+ */
+#ifdef __LP64__
+TEST_F(vdso_unlock, fixup_follows_mremap_and_fork)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		intptr_t delta = move_vdso();
+		pid_t child;
+		int ret;
+
+		if (!delta)
+			_exit(20);
+		self->sh->fn += delta;
+		/* The traced child is forked from the mm that moved it. */
+		child = start_traced(self->sh);
+		if (child < 0)
+			_exit(21);
+		self->sh->futex.word = self->sh->tid;
+		ret = step_to_unlock(child, self->sh);
+		if (ret)
+			_exit(22);
+		ret = pending_slot(self->sh) ? 23 : 0;
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		_exit(ret);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	/* 20: mremap failed; 22: no unlock seen; 23: pop not cleared. */
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+#endif
+
+TEST_HARNESS_MAIN
