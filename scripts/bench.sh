@@ -7,8 +7,10 @@
 # so drift of the host hits both alike, runs scripts/bench/ in each boot,
 # and prints medians, spread and the Rust/C ratio per size, and the text
 # size of the Rust walk next to the C it replaces. In the same boots of the
-# Rust kernel, the contended robust unlock: legacy against
-# FUTEX_ROBUST_UNLOCK, alternating within one run.
+# Rust kernel, the robust unlock: contended, legacy against
+# FUTEX_ROBUST_UNLOCK, and uncontended, inline against the vDSO and the
+# syscall, alternating within one run; and in both kernels, signal delivery
+# (the C kernel has neither the vDSO fixup nor its check).
 #
 # TCG has no stable notion of time: host load moves every sample, and a
 # guest may even fail to calibrate its TSC. So by default QEMU runs with
@@ -39,13 +41,19 @@ mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
 gcc -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
 gcc -static -O2 -Wall -pthread -o "$root/bench/robust_exit" \
 	"$ROOT/scripts/bench/robust_exit.c"
-# The unlock benchmark needs the uAPI of the series.
+# The unlock benchmark needs the uAPI of the series, and the vDSO parser
+# of the selftests to find the vDSO's robust unlock.
+vdso_parser=$TREE/tools/testing/selftests/vDSO
 gcc -static -O2 -Wall -pthread \
 	-isystem "$BUILD/out/x86_64-rustwalk/usr-headers/include" \
-	-o "$root/bench/robust_unlock" "$ROOT/scripts/bench/robust_unlock.c"
+	-I "$vdso_parser" -o "$root/bench/robust_unlock" \
+	"$ROOT/scripts/bench/robust_unlock.c" "$vdso_parser/parse_vdso.c"
+gcc -static -O2 -Wall -pthread -o "$root/bench/signal_pingpong" \
+	"$ROOT/scripts/bench/signal_pingpong.c"
 {
 	echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES"
 	echo "bench robust_unlock|/bench|1200|robust_unlock $SAMPLES"
+	echo "bench signal_pingpong|/bench|1200|signal_pingpong $SAMPLES"
 } >"$root/etc/tests.list"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
 	>"$BUILD/initramfs/bench-x86_64.cpio"
@@ -77,13 +85,14 @@ print(sum(int(f[1], 16) for f in (l.split() for l in sys.stdin)
           if len(f) == 4 and f[2] in "tT" and bool(re.search(pat, f[3])) != neg))
 ' "$2"
 }
+# The walk's monomorphic instances for the real task, not the KUnit ones.
 rust_text=$(( $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/robust/robust_list.o" \
-		'!5tests|futex_robust_test_') +
+		'^futex_rust_(compat_)?exit_robust_list$|(4walk16exit_robust_list|5death18handle_futex_death).*11CurrentTask') +
 	      $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/core.o" \
 		'^futex_robust_wake_one$') ))
 c_text=$(symsize "$BUILD/out/x86_64-cwalk/kernel/futex/core.o" \
 	'^(exit_robust_list|compat_exit_robust_list|handle_futex_death)$')
 echo
-echo "text size of the walk: Rust $rust_text bytes (kernel/futex/robust/ without" \
-     "its tests, and futex_robust_wake_one), C $c_text bytes" \
+echo "text size of the walk: Rust $rust_text bytes (the two entry points, the walk" \
+     "and the death handling, and futex_robust_wake_one), C $c_text bytes" \
      "(exit_robust_list, compat_exit_robust_list, handle_futex_death)"

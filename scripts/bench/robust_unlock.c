@@ -12,7 +12,7 @@
  *   kernel: FUTEX_WAKE | FUTEX_ROBUST_UNLOCK with &list_op_pending: the
  *	     kernel stores the word, clears the slot and wakes.
  *
- * Three cases:
+ * Four cases:
  *   wake:   FUTEX_WAKE with the waiters bit set and nobody queued (a waiter
  *	     that timed out or took the lock elsewhere): plain FUTEX_WAKE
  *	     returns before the hash bucket lock, the robust unlock must take
@@ -22,6 +22,11 @@
  *	     as every contended unlock does, without a wake-up to time;
  *   wakeup: a waiter sleeps on the futex and the unlock wakes it: what a
  *	     contended unlock costs a program, wake-up and all.
+ *
+ * And an uncontended lock/unlock pair whose unlock is done three ways:
+ * inline (cmpxchg, then clear list_op_pending: the sequence with the
+ * window), vdso (__vdso_futex_robust_list64_try_unlock(), which the kernel
+ * fixes up) and syscall (FUTEX_UNLOCK_WAKE_LIST64 even without waiters).
  *
  * Samples of the two ways alternate. Prints one line per sample:
  *	bench unlock_<case>:<way> n=1 ticks=<counter ticks per unlock>
@@ -35,8 +40,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "parse_vdso.h"	/* tools/testing/selftests/vDSO/ of the tree */
 
 #define ITERATIONS	256
 
@@ -148,10 +156,67 @@ static long long wakeup_sample(int kernel, uint32_t tid)
 	return total / WAKEUP_ROUNDS;
 }
 
+typedef uint32_t (*try_unlock_t)(uint32_t *lock, uint32_t tid, uint64_t *pop);
+
+/*
+ * An uncontended robust lock/unlock pair as a C library does it: announce,
+ * take the word, link, clear; announce, unlink, then unlock @way. The lock
+ * is a list node of the head, so unlinking is one store.
+ */
+static __attribute__((noinline)) void lock_unlock(int way, try_unlock_t try_unlock,
+						  uint32_t tid)
+{
+	uint32_t expected = 0;
+
+	__atomic_store_n(&head.list_op_pending, &entry, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&word, &expected, tid, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		exit(1);
+	entry.next = head.list.next;
+	head.list.next = &entry;
+	__atomic_store_n(&head.list_op_pending, NULL, __ATOMIC_RELEASE);
+
+	__atomic_store_n(&head.list_op_pending, &entry, __ATOMIC_RELAXED);
+	head.list.next = entry.next;
+	switch (way) {
+	case 0:
+		expected = tid;
+		if (__atomic_compare_exchange_n(&word, &expected, 0, 0,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			__atomic_store_n(&head.list_op_pending, NULL,
+					 __ATOMIC_RELEASE);
+		break;
+	case 1:
+		try_unlock(&word, tid, (uint64_t *)&head.list_op_pending);
+		break;
+	default:
+		futex(&word, FUTEX_UNLOCK_WAKE_LIST64_PRIVATE, 1,
+		      &head.list_op_pending, 0);
+	}
+}
+
+static long long uncontended_sample(int way, try_unlock_t try_unlock,
+				    uint32_t tid)
+{
+	long long t0;
+	int i;
+
+	head.list.next = &head.list;
+	t0 = now_ticks();
+	for (i = 0; i < ITERATIONS; i++)
+		lock_unlock(way, try_unlock, tid);
+	t0 = now_ticks() - t0;
+	if (word || head.list_op_pending)
+		exit(1);
+	return t0 / ITERATIONS;
+}
+
 int main(int argc, char **argv)
 {
 	int samples = argc > 1 ? atoi(argv[1]) : 15;
 	uint32_t tid = syscall(SYS_gettid);
+	try_unlock_t try_unlock;
 	pthread_t thread;
 	int j, way;
 
@@ -163,6 +228,15 @@ int main(int argc, char **argv)
 		       errno);
 		return 0;
 	}
+
+	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
+	try_unlock = (try_unlock_t)vdso_sym("LINUX_2.6",
+			"__vdso_futex_robust_list64_try_unlock");
+	for (j = 0; try_unlock && j < samples; j++)
+		for (way = 0; way < 3; way++)
+			printf("bench unlock_uncontended:%s n=1 ticks=%lld\n",
+			       way == 0 ? "inline" : way == 1 ? "vdso" : "syscall",
+			       uncontended_sample(way, try_unlock, tid));
 
 	for (j = 0; j < samples; j++)
 		for (way = 0; way < 2; way++)

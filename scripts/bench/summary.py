@@ -49,8 +49,8 @@ def main():
     if not data:
         print("bench: no results")
         sys.exit(1)
-    print(f"{'benchmark':14} {'N':>5} {'walk':6} {'samples':>7} "
-          f"{'median kt':>10} {'p10..p90 kt':>17} {'min..max kt':>17} "
+    print(f"{'benchmark':17} {'N':>5} {'walk':7} {'samples':>7} "
+          f"{'median kt':>10} {'p10..p90 kt':>19} {'min..max kt':>19} "
           f"{'ratio':>6}")
     for (what, n) in sorted(data):
         row = data[(what, n)]
@@ -61,9 +61,9 @@ def main():
                 continue
             med = statistics.median(v)
             ratio = med / statistics.median(row[base])
-            print(f"{what:14} {n:5} {name:6} {len(v):7} {med / 1e3:10.1f} "
-                  f"{pct(v, 10) / 1e3:8.1f}..{pct(v, 90) / 1e3:<8.1f}"
-                  f"{min(v) / 1e3:8.1f}..{max(v) / 1e3:<8.1f}"
+            print(f"{what:17} {n:5} {name:7} {len(v):7} {med / 1e3:10.2f} "
+                  f"{pct(v, 10) / 1e3:9.2f}..{pct(v, 90) / 1e3:<9.2f}"
+                  f"{min(v) / 1e3:9.2f}..{max(v) / 1e3:<9.2f}"
                   f"{ratio:6.3f}")
     what = ("guest instructions (QEMU -icount: one counter tick each)"
             if unit == "instructions" else "timestamp counter ticks")
