@@ -102,6 +102,18 @@ rustfmt_check() {
 		"${KMAKE_VARS[@]}" rustfmtcheck
 }
 
+# What the series fixes, as the x86_64 selftests saw it: glibc bug 14485
+# reproduced with ptrace, for the legacy unlock and for the vDSO unlock.
+bug_14485_demo() {
+	local log=$LOGS/console-x86_64.log lines
+	[ -r "$log" ] || return 0
+	lines=$(grep -o 'bug 14485, .*' "$log" | tr -d '\r') || return 0
+	echo
+	echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
+	echo "thread killed before it cleared list_op_pending), from futex_robust_vdso:"
+	sed 's/^/    /' <<<"$lines"
+}
+
 summary() {
 	echo
 	echo "==> summary (logs in $LOGS)"
@@ -109,6 +121,7 @@ summary() {
 	python3 "$ROOT/scripts/ktap_summary.py" "${results[@]}"
 	local rc=$?
 	set -e
+	bug_14485_demo
 	echo "total wall time $(( $(date +%s) - T0 ))s"
 	return $rc
 }
