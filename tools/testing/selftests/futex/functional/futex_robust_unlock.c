@@ -405,6 +405,46 @@ TEST(unwritable_slot_drops_the_registered_list)
 }
 
 /*
+ * The helper of robust_unlock.h, as a C library would use it: the
+ * uncontended unlock stays in userspace, the contended one (FUTEX_WAITERS
+ * set) goes through the kernel; either way the word is unlocked, the futex
+ * unlinked and list_op_pending cleared. Plain and PI.
+ */
+TEST(helper_unlocks_uncontended_and_contended)
+{
+	struct robust_list_head *head;
+	struct robust_futex *f;
+	uint32_t tid = robust_gettid();
+	int pi;
+
+	head = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(head != MAP_FAILED);
+	f = (struct robust_futex *)(head + 1);
+	robust_head_init(head);
+	for (pi = 0; pi < 2; pi++) {
+		robust_futex_init(f, pi);
+		ASSERT_EQ(0, pi ? robust_lock_pi(head, f, FUTEX_PRIVATE_FLAG) :
+				  robust_lock(head, f, FUTEX_PRIVATE_FLAG));
+		EXPECT_EQ(0, robust_unlock_kernel(head, f, FUTEX_PRIVATE_FLAG));
+		EXPECT_EQ(0, f->word);
+		EXPECT_TRUE(!head->list_op_pending);
+		EXPECT_TRUE(head->list.next == &head->list);
+
+		ASSERT_EQ(0, pi ? robust_lock_pi(head, f, FUTEX_PRIVATE_FLAG) :
+				  robust_lock(head, f, FUTEX_PRIVATE_FLAG));
+		/* A waiter flagged itself and gave up: contended, nobody queued. */
+		f->word = tid | FUTEX_WAITERS;
+		EXPECT_EQ(0, robust_unlock_kernel(head, f, FUTEX_PRIVATE_FLAG))
+			TH_LOG("pi %d", pi);
+		EXPECT_EQ(0, f->word);
+		EXPECT_TRUE(!head->list_op_pending);
+		EXPECT_TRUE(head->list.next == &head->list);
+	}
+	munmap(head, getpagesize());
+}
+
+/*
  * The stress test. Children lock and unlock a process-shared robust mutex,
  * unlocking through FUTEX_ROBUST_UNLOCK whether or not it is contended, while
  * the parent kills them at random. Inside the mutex, each child also takes a

@@ -42,11 +42,19 @@ static inline long futex_robust_unlock(uint32_t *word, int op, int val,
 	return syscall(SYS_futex, word, op, val, NULL, pop, bitset);
 }
 
-/* robust_unlock_kernel() - unlock the non-PI robust futex @f, as above */
+/*
+ * robust_unlock_kernel() - unlock the robust futex @f, as above
+ *
+ * A PI futex (f->pi) is unlocked in the kernel with FUTEX_UNLOCK_PI, which
+ * hands it to its top waiter; a plain one with FUTEX_WAKE, waking one.
+ *
+ * Return: 0, or the errno of the futex call.
+ */
 static inline int robust_unlock_kernel(struct robust_list_head *head,
 				       struct robust_futex *f, int opflags)
 {
 	uint32_t tid = robust_gettid();
+	int op = f->pi ? ROBUST_UNLOCK_PI : ROBUST_UNLOCK_WAKE;
 
 	robust_set_pending(head, f);
 	robust_list_del(head, f);
@@ -55,26 +63,7 @@ static inline int robust_unlock_kernel(struct robust_list_head *head,
 		robust_set_pending(head, NULL);
 		return 0;
 	}
-	if (futex_robust_unlock(&f->word, ROBUST_UNLOCK_WAKE | opflags, 1,
-				&head->list_op_pending, 0) < 0)
-		return errno;
-	return 0;
-}
-
-/* robust_unlock_pi_kernel() - unlock the PI robust futex @f, as above */
-static inline int robust_unlock_pi_kernel(struct robust_list_head *head,
-					  struct robust_futex *f, int opflags)
-{
-	uint32_t tid = robust_gettid();
-
-	robust_set_pending(head, f);
-	robust_list_del(head, f);
-	if (__atomic_compare_exchange_n(&f->word, &tid, 0, 0, __ATOMIC_RELEASE,
-					__ATOMIC_RELAXED)) {
-		robust_set_pending(head, NULL);
-		return 0;
-	}
-	if (futex_robust_unlock(&f->word, ROBUST_UNLOCK_PI | opflags, 0,
+	if (futex_robust_unlock(&f->word, op | opflags, f->pi ? 0 : 1,
 				&head->list_op_pending, 0) < 0)
 		return errno;
 	return 0;
