@@ -6,7 +6,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: run test debug bench qemu assemble export series setup clean help
+.PHONY: run test debug bench qemu assemble export check series setup clean help
 
 run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
 	@$(S)/pipeline.sh run
@@ -18,13 +18,14 @@ debug: ## x86_64 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP and UBSAN
 	@$(S)/pipeline.sh debug
 
 bench: ## Rust vs C robust list walk on two kernels from one tree: medians, ratios
-	@$(S)/setup.sh >/dev/null
+	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null
 	@python3 $(S)/series.py assemble
 	@$(S)/bench.sh
 
 qemu: ## boot ARCH=x86_64|arm64 to an interactive busybox shell
-	@$(S)/setup.sh >/dev/null
+	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null
 	@python3 $(S)/series.py assemble
+	@mkdir -p build/logs
 	@$(S)/build-kernel.sh $(ARCH) >build/logs/qemu-build.log 2>&1 || \
 		{ tail -20 build/logs/qemu-build.log; exit 1; }
 	@$(S)/build-initramfs.sh $(ARCH) >/dev/null
@@ -33,14 +34,17 @@ qemu: ## boot ARCH=x86_64|arm64 to an interactive busybox shell
 assemble: ## (re)build build/linux from patches/ (FORCE=1 drops unexported work)
 	@python3 $(S)/series.py assemble $(if $(FORCE),--force)
 
-export: ## write the commits of build/linux back to patches/ and the overlay
-	@python3 $(S)/series.py export
+export: ## build/linux's commits -> patches/ and the new files (FORCE=1: overwrite)
+	@python3 $(S)/series.py export $(if $(FORCE),--force)
+
+check: ## the new files in this repo are the series' final versions
+	@python3 $(S)/series.py check
 
 series: assemble ## write the LKML series with a cover letter to build/series/
 	@python3 $(S)/series.py format
 
 setup: ## install what this machine lacks (Debian packages, bindgen-cli)
-	@$(S)/setup.sh
+	@$(S)/setup.sh --plan && $(S)/setup.sh
 
 clean: ## remove build/ (the assembled tree, kernels, logs)
 	rm -rf build

@@ -35,8 +35,19 @@ check() {
 	fi
 }
 
-setup() { logged "$(phase_log setup)" "$ROOT/scripts/setup.sh" && grep -v '^\s*$' "$(phase_log setup)" | sed 's/^/    /'; }
+setup() {
+	"$ROOT/scripts/setup.sh" --plan | sed 's/^/    /'
+	logged "$(phase_log setup)" "$ROOT/scripts/setup.sh" &&
+		grep -v '^\s*$' "$(phase_log setup)" | sed 's/^/    /'
+}
 assemble() { python3 "$ROOT/scripts/series.py" assemble | sed 's/^/    /'; }
+
+# The new files in this repo are what the assembled series holds (the check
+# names each file that differs).
+files_check() {
+	check "the repo's new files are the series' (series.py check)" \
+		logged "$(phase_log files)" python3 "$ROOT/scripts/series.py" check
+}
 
 # arch_pipeline <arch> [variant]: build, pack, boot; the console log is the
 # result whether or not a phase failed (a missing log counts as a failure).
@@ -85,7 +96,6 @@ series_checks() {
 		check "checkpatch --strict: ${p##*/}" \
 			checkpatch_one "$p" "$LOGS/checkpatch-${p##*/}.log"
 	done
-	results+=("checks=$CHECKS")
 }
 
 # The C of the series adds no warning at W=1 (the build has WERROR, so a
@@ -128,6 +138,8 @@ summary() {
 
 phase "set-up" setup
 phase "assemble build/linux from patches/" assemble
+phase "the repo's files are the series' final files" files_check
+results+=("checks=$CHECKS")
 case $what in
 run)
 	arch_pipeline x86_64

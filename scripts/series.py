@@ -1,36 +1,31 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The series: this repo's manifest <-> a kernel git tree, and LKML export.
+"""The series: patches/ <-> a kernel git tree, the new files, and LKML export.
 
-The manifest is patches/series (quilt style): one patch file per commit,
-in order. Each patch file is a mail-like header, a commit message and the
-diff of the upstream files the commit edits:
+patches/series lists the series in order, one patch file per commit. Each
+patch file is what 'git format-patch' writes for its commit (no diffstat,
+no signature, a zero commit id): header, message, then the whole diff,
+new files included in full. 'git am patches/*.patch' in any tree of the
+base applies them; no tooling of ours is needed to read or apply them.
 
-    From: A U Thor <author@example.org>
-    Subject: futex: Do a thing
-    Adds: kernel/futex/thing.rs
-          tools/testing/selftests/futex/functional/thing.c
+Every file the series adds also lives in this repo at its in-tree path
+(kernel/, rust/, tools/, Documentation/, ...) in its final form: exactly
+what the top of the series holds. Those copies are written by 'export',
+never read by 'assemble', and 'check' fails, naming the file, if one of
+them differs from the assembled series.
 
-    Why the thing is needed ...
-
-    Signed-off-by: A U Thor <author@example.org>
-    ---
-    diff --git a/kernel/futex/Makefile b/kernel/futex/Makefile
-    ...
-
-Files named by "Adds:" are new files that the commit adds whole; they live
-in this repo at their in-tree paths (kernel/, rust/, tools/, ...), never as
-diffs. Everything else is the diff after "---".
-
-    assemble   base tarball + series -> build/linux (a git repo, one commit
-               per entry), incrementally: commits whose inputs did not
-               change are kept, and with them the mtimes make relies on
-    export     build/linux commits since the base -> patches/ and the
-               added files, so work done in the tree comes back here
+    assemble   base tarball + patches -> build/linux (a git repo, one
+               commit per patch), incrementally: commits whose patches did
+               not change are kept, and with them the mtimes make relies on
+    export     build/linux commits since the base -> patches/ and the new
+               files, in one step; refuses when that would lose work
+    check      the new files in this repo are the series' final files
     format     git format-patch --cover-letter into build/series/
 """
 
 import argparse
+import email
+import email.policy
 import hashlib
 import json
 import os
@@ -52,15 +47,19 @@ BASE_PACKAGE = "linux-source-6.12"
 DOTFILES = (".clang-format", ".cocciconfig", ".editorconfig",
             ".get_maintainer.ignore", ".gitattributes", ".gitignore",
             ".kunitconfig", ".mailmap", ".rustfmt.toml")
-# Bumped when the way the base commit is made changes: trees assembled the
-# old way are extracted again.
+# Bumped when the way the base commit or the state is made changes: trees
+# assembled the old way are extracted and assembled again.
 BASE_LAYOUT = 2
-# Fixed dates make the commit ids, and so the exported series, reproducible.
-COMMIT_DATE = "2026-01-01T00:00:00+0000"
+# The committer date is fixed, so a commit id depends only on the patches
+# before it and on the patch itself (whose Date: is the real author date).
+COMMITTER_DATE = "2026-01-01T00:00:00+0000"
 # Paths of our tooling at the top of this repo; the series never adds files
-# there, so the overlay and the tooling cannot collide.
+# there, so the new files and the tooling cannot collide.
 TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "build/", ".ci/",
-           ".github/", ".gitignore")
+           ".github/", ".gitignore", ".git/")
+# How export writes one commit: reproducible, and what 'git am' takes back.
+FORMAT_PATCH = ["format-patch", "--stdout", "--keep-subject", "--zero-commit",
+                "--no-stat", "--no-signature", "--no-renames", "--encoding=UTF-8"]
 
 
 def die(msg):
@@ -68,82 +67,62 @@ def die(msg):
     sys.exit(1)
 
 
-def git(*args, cwd=TREE, env=None, check=True, inp=None):
+def git(*args, cwd=TREE, env=None, check=True, inp=None, binary=False):
     full_env = dict(os.environ)
     full_env.update({
-        "GIT_AUTHOR_DATE": COMMIT_DATE,
-        "GIT_COMMITTER_DATE": COMMIT_DATE,
+        "GIT_COMMITTER_DATE": COMMITTER_DATE,
         "GIT_COMMITTER_NAME": "series.py",
         "GIT_COMMITTER_EMAIL": "series@localhost",
     })
     full_env.update(env or {})
     res = subprocess.run(["git", *args], cwd=cwd, env=full_env, input=inp,
-                         capture_output=True, text=True)
+                         capture_output=True, text=not binary)
     if check and res.returncode != 0:
-        die(f"git {' '.join(args)}: {res.stderr.strip()}")
+        err = res.stderr if not binary else res.stderr.decode(errors="replace")
+        die(f"git {' '.join(args)}: {err.strip()}")
     return res.stdout
 
 
-class Entry:
-    """One commit of the series, parsed from its patch file."""
+class Patch:
+    """One commit of the series: its patch file, as format-patch wrote it."""
 
     def __init__(self, name, text):
         self.name = name
-        head, sep, rest = text.partition("\n\n")
-        if not sep:
-            die(f"{name}: no blank line after the header")
-        self.headers = {}
-        key = None
-        for line in head.splitlines():
-            if line[:1] in (" ", "\t") and key:
-                self.headers[key] += "\n" + line.strip()
-                continue
-            key, colon, value = line.partition(":")
-            if not colon:
-                die(f"{name}: bad header line '{line}'")
-            self.headers[key] = value.strip()
-        for key in ("From", "Subject"):
-            if key not in self.headers:
-                die(f"{name}: no {key}: header")
-        self.adds = self.headers.get("Adds", "").split()
-        for path in self.adds:
-            if path.startswith(TOOLING) or path.startswith("/") or ".." in path:
-                die(f"{name}: Adds: {path} is not an in-tree path we own")
-        # The message ends at the first "---" line; the diff follows.
-        m = re.search(r"^---$", rest, re.M)
-        self.body = (rest[:m.start()] if m else rest).strip("\n")
-        self.diff = rest[m.end():].lstrip("\n") if m else ""
         self.text = text
-
-    @property
-    def message(self):
-        return self.headers["Subject"] + "\n\n" + self.body + "\n"
+        msg = email.message_from_string(text, policy=email.policy.default)
+        for key in ("From", "Date", "Subject"):
+            if not msg[key]:
+                die(f"patches/{name}: no {key}: header (not format-patch"
+                    " output?)")
+        self.subject = str(msg["Subject"])
 
     def digest(self, prev):
-        h = hashlib.sha256(prev.encode())
-        h.update(self.text.encode())
-        for path in self.adds:
-            src = os.path.join(ROOT, path)
-            if not os.path.isfile(src):
-                die(f"{self.name}: Adds: {path}: no such file in the repo")
-            h.update(path.encode() + b"\0")
-            with open(src, "rb") as f:
-                h.update(f.read())
-        return h.hexdigest()
+        return hashlib.sha256(prev.encode() + self.text.encode()).hexdigest()
 
 
 def read_series():
-    entries = []
+    patches = []
     if not os.path.exists(SERIES):
-        return entries
+        return patches
     with open(SERIES) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            with open(os.path.join(PATCHES, line)) as p:
-                entries.append(Entry(line, p.read()))
-    return entries
+            path = os.path.join(PATCHES, line)
+            if not os.path.isfile(path):
+                die(f"patches/series names {line}, which does not exist")
+            with open(path) as p:
+                patches.append(Patch(line, p.read()))
+    return patches
+
+
+def digests(patches):
+    out, prev = [], ""
+    for p in patches:
+        prev = p.digest(prev)
+        out.append(prev)
+    return out
 
 
 def base_version():
@@ -191,7 +170,8 @@ def extract_base(version):
     git("add", "-A", ".", cwd=tmp)
     git("commit", "-q", "-m", f"Linux {kver} (Debian {BASE_PACKAGE} {version})",
         cwd=tmp, env={"GIT_AUTHOR_NAME": "Debian",
-                      "GIT_AUTHOR_EMAIL": "debian-kernel@lists.debian.org"})
+                      "GIT_AUTHOR_EMAIL": "debian-kernel@lists.debian.org",
+                      "GIT_AUTHOR_DATE": COMMITTER_DATE})
     git("tag", "base", cwd=tmp)
     shutil.rmtree(TREE, ignore_errors=True)
     os.rename(tmp, TREE)
@@ -211,27 +191,36 @@ def save_state(state):
         json.dump(state, f, indent=1)
 
 
-def author_env(entry):
-    m = re.match(r"(.*?)\s*<(.*)>", entry.headers["From"])
-    if not m:
-        die(f"{entry.name}: From: needs 'Name <email>'")
-    return {"GIT_AUTHOR_NAME": m.group(1), "GIT_AUTHOR_EMAIL": m.group(2)}
+def assembled_tip(state):
+    """The commit that the patches, as last assembled or exported, produce."""
+    return state["applied"][-1][1] if state["applied"] else \
+        git("rev-parse", "base").strip()
 
 
-def apply_entry(entry):
-    for path in entry.adds:
-        dst = os.path.join(TREE, path)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy2(os.path.join(ROOT, path), dst)
-        git("add", "--", path)
-    if entry.diff.strip():
-        res = subprocess.run(["git", "apply", "--index", "--whitespace=nowarn"],
-                             cwd=TREE, input=entry.diff, text=True,
-                             capture_output=True)
-        if res.returncode != 0:
-            die(f"{entry.name} does not apply:\n{res.stderr}")
-    git("commit", "-q", "--allow-empty", "-F", "-", inp=entry.message,
-        env=author_env(entry))
+def unexported_work(state):
+    """Why build/linux holds work that patches/ lacks, or None."""
+    gitdir = os.path.join(TREE, ".git")
+    for d in ("rebase-merge", "rebase-apply"):
+        if os.path.exists(os.path.join(gitdir, d)):
+            return "a rebase or 'git am' is in progress in build/linux"
+    status = git("status", "--porcelain").rstrip()
+    if status:
+        return "build/linux has uncommitted changes:\n" + status
+    if git("rev-parse", "HEAD").strip() != assembled_tip(state):
+        return "build/linux has commits that are not in patches/"
+    return None
+
+
+def apply_patch(patch):
+    res = subprocess.run(
+        ["git", "am", "--quiet", "--keep", "--keep-cr", "--no-3way"],
+        cwd=TREE, input=patch.text, text=True, capture_output=True,
+        env={**os.environ, "GIT_COMMITTER_DATE": COMMITTER_DATE,
+             "GIT_COMMITTER_NAME": "series.py",
+             "GIT_COMMITTER_EMAIL": "series@localhost"})
+    if res.returncode != 0:
+        git("am", "--abort", check=False)
+        die(f"patches/{patch.name} does not apply:\n{res.stdout}{res.stderr}")
     return git("rev-parse", "HEAD").strip()
 
 
@@ -240,36 +229,108 @@ def cmd_assemble(args):
     state = load_state()
     if state is not None and not args.force:
         # Never throw away work done in the tree that is not exported yet.
-        head = git("rev-parse", "HEAD").strip()
-        last = state["applied"][-1][1] if state["applied"] else \
-            git("rev-parse", "base").strip()
-        dirty = git("status", "--porcelain", "--untracked-files=no").strip()
-        if head != last or dirty:
-            die("build/linux has commits or changes that are not in patches/:"
-                " run 'make export' first (or 'make assemble FORCE=1' to"
-                " drop them)")
+        why = unexported_work(state)
+        if why:
+            die(f"{why}\nRun 'make export' first (or 'make assemble FORCE=1'"
+                " to drop that work).")
     if state is None or state.get("base") != base_id(version):
         extract_base(version)
         state = load_state()
-    entries = read_series()
-    digests, prev = [], ""
-    for e in entries:
-        prev = e.digest(prev)
-        digests.append(prev)
+    patches = read_series()
+    want = digests(patches)
     keep = 0
-    for (name, commit, digest), want in zip(state["applied"], digests):
-        if digest != want:
+    for (name, commit, digest), d in zip(state["applied"], want):
+        if digest != d:
             break
         keep += 1
-    reset_to = state["applied"][keep - 1][1] if keep else "base"
-    git("reset", "-q", "--hard", reset_to)
+    git("reset", "-q", "--hard", state["applied"][keep - 1][1] if keep
+        else "base")
     applied = state["applied"][:keep]
-    for e, d in zip(entries[keep:], digests[keep:]):
-        applied.append([e.name, apply_entry(e), d])
-        print(f"series: applied {e.headers['Subject']}")
+    for p, d in zip(patches[keep:], want[keep:]):
+        applied.append([p.name, apply_patch(p), d])
+        print(f"series: applied {p.subject}")
     state["applied"] = applied
     save_state(state)
-    print(f"series: {len(entries)} commits on Linux base ({keep} unchanged)")
+    print(f"series: {len(patches)} commits on the base ({keep} unchanged)")
+
+
+def added_files(commit):
+    """Path -> mode of every file the series adds, as of commit."""
+    out = git("diff", "--no-renames", "--diff-filter=A", "--name-only", "-z",
+              "base", commit)
+    paths = [p for p in out.split("\0") if p]
+    modes = {}
+    for line in git("ls-tree", "-r", "-z", commit, "--", *paths).split("\0") \
+            if paths else []:
+        if line:
+            meta, path = line.split("\t", 1)
+            modes[path] = meta.split()[0]
+    return modes
+
+
+def repo_files():
+    """The series' new files as this repo holds them: every file outside
+    the tooling and the dot-directories."""
+    found = []
+    for top in sorted(os.listdir(ROOT)):
+        if top.startswith(".") or (top + "/").startswith(TOOLING) or \
+                top.startswith(TOOLING):
+            continue
+        base = os.path.join(ROOT, top)
+        if os.path.isfile(base):
+            found.append(top)
+            continue
+        for d, _, files in os.walk(base):
+            found += [os.path.relpath(os.path.join(d, f), ROOT) for f in files]
+    return sorted(found)
+
+
+def file_differences(commit):
+    """How this repo's new files differ from those of commit: a list of
+    'path: why' lines, empty if they are the same."""
+    want = added_files(commit)
+    have = set(repo_files())
+    diffs = []
+    for path in sorted(set(want) | have):
+        if path not in want:
+            diffs.append(f"{path}: in this repo, but no patch adds it")
+            continue
+        if path not in have:
+            diffs.append(f"{path}: the series adds it, this repo lacks it")
+            continue
+        blob = git("show", f"{commit}:{path}", binary=True)
+        with open(os.path.join(ROOT, path), "rb") as f:
+            if f.read() != blob:
+                diffs.append(f"{path}: differs from the series' final"
+                             " version")
+                continue
+        executable = os.access(os.path.join(ROOT, path), os.X_OK)
+        if executable != (want[path] == "100755"):
+            diffs.append(f"{path}: file mode differs from the series'")
+    return diffs
+
+
+def write_files(commit):
+    want = added_files(commit)
+    for path in repo_files():
+        if path not in want:
+            os.remove(os.path.join(ROOT, path))
+            print(f"series: removed {path} (no patch adds it any more)")
+    for path, mode in want.items():
+        dst = os.path.join(ROOT, path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "wb") as f:
+            f.write(git("show", f"{commit}:{path}", binary=True))
+        os.chmod(dst, 0o755 if mode == "100755" else 0o644)
+    # Directories emptied by removals go too.
+    for top in {p.split("/")[0] for p in repo_files()} | set(os.listdir(ROOT)):
+        base = os.path.join(ROOT, top)
+        if top.startswith(".") or not os.path.isdir(base) or \
+                (top + "/").startswith(TOOLING):
+            continue
+        for d, _, _ in sorted(os.walk(base), reverse=True):
+            if not os.listdir(d):
+                os.rmdir(d)
 
 
 def slug(subject):
@@ -283,64 +344,78 @@ def cmd_export(args):
     state = load_state()
     if state is None:
         die("no assembled tree: run 'make assemble' first")
-    if git("status", "--porcelain", "--untracked-files=no").strip():
-        die("build/linux has uncommitted changes: commit them first")
-    old_adds = {p for e in read_series() for p in e.adds}
+    why = unexported_work(state)
+    if why and not why.startswith("build/linux has commits"):
+        die(f"{why}\nCommit it in build/linux, then export.")
+    # What would be overwritten must be what build/linux was assembled from:
+    # patches changed since (a pull, an edit) or a new file edited here
+    # instead of in build/linux would be lost.
+    if not args.force:
+        recorded = [d for _, _, d in state["applied"]]
+        if digests(read_series()) != recorded:
+            die("patches/ changed since build/linux was assembled from it;"
+                " exporting would overwrite those changes.\nMove the work in"
+                " build/linux onto the new patches (or drop it with 'make"
+                " assemble FORCE=1'), then export ('make export FORCE=1'"
+                " overwrites patches/ anyway).")
+        edited = file_differences(assembled_tip(state))
+        if edited:
+            die("these files were changed in this repo, not in build/linux;"
+                " exporting would overwrite them:\n  " + "\n  ".join(edited) +
+                "\nMake the change in build/linux ('make export FORCE=1'"
+                " overwrites them anyway).")
     commits = git("rev-list", "--reverse", "base..HEAD").split()
-    names, new_adds = [], set()
-    for old in os.listdir(PATCHES):
-        if old.endswith(".patch"):
-            os.remove(os.path.join(PATCHES, old))
+    if any(len(git("rev-list", "--parents", "-n1", c).split()) != 2
+           for c in commits):
+        die("build/linux has a merge commit since the base: a series is"
+            " linear")
+    texts, names = [], []
     for c in commits:
-        author = git("show", "-s", "--format=%an <%ae>", c).strip()
+        text = git(*FORMAT_PATCH, "-1", c)
         subject = git("show", "-s", "--format=%s", c).strip()
-        body = git("show", "-s", "--format=%b", c).strip("\n")
-        adds, edits = [], []
-        for line in git("diff-tree", "-r", "--no-commit-id", "--name-status",
-                        "--no-renames", c).splitlines():
-            status, path = line.split("\t", 1)
-            (adds if status == "A" else edits).append(path)
-        for path in adds:
-            if path.startswith(TOOLING):
-                die(f"{subject}: adds {path}, which collides with tooling")
-            dst = os.path.join(ROOT, path)
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            with open(dst, "wb") as f:
-                f.write(subprocess.run(["git", "show", f"{c}:{path}"],
-                                       cwd=TREE, capture_output=True,
-                                       check=True).stdout)
-            mode = git("ls-tree", c, "--", path).split()[0]
-            os.chmod(dst, 0o755 if mode == "100755" else 0o644)
-            new_adds.add(path)
-        diff = git("diff", "--no-renames", f"{c}^", c, "--", *edits) \
-            if edits else ""
-        hdr = f"From: {author}\nSubject: {subject}\n"
-        if adds:
-            hdr += "Adds: " + "\n      ".join(adds) + "\n"
-        text = hdr + "\n" + body + "\n"
-        if diff:
-            text += "---\n" + diff
         name = slug(subject)
         while name in names:
             name = name[:-6] + "-2.patch"
         names.append(name)
+        texts.append(text)
+    for old in os.listdir(PATCHES):
+        if old.endswith(".patch"):
+            os.remove(os.path.join(PATCHES, old))
+    for name, text in zip(names, texts):
         with open(os.path.join(PATCHES, name), "w") as f:
             f.write(text)
-    for path in old_adds - new_adds:
-        os.remove(os.path.join(ROOT, path))
-        print(f"series: removed {path} (no commit adds it any more)")
     with open(SERIES, "w") as f:
         f.write("# The series, in order: one patch file per commit"
                 " (see scripts/series.py).\n")
         f.writelines(n + "\n" for n in names)
-    # The tree now is what the manifest describes: record it as assembled.
-    digests, prev = [], ""
-    for e in read_series():
-        prev = e.digest(prev)
-        digests.append(prev)
-    state["applied"] = [[n, c, d] for n, c, d in zip(names, commits, digests)]
+    write_files("HEAD")
+    # The tree now is what patches/ describes: record it as assembled.
+    state["applied"] = [[n, c, d] for n, c, d in
+                        zip(names, commits, digests(read_series()))]
     save_state(state)
-    print(f"series: exported {len(commits)} commits to patches/")
+    print(f"series: exported {len(commits)} commits to patches/ and their"
+          f" {len(added_files('HEAD'))} new files")
+
+
+def cmd_check(args):
+    state = load_state()
+    if state is None:
+        die("no assembled tree: run 'make assemble' first")
+    if digests(read_series()) != [d for _, _, d in state["applied"]]:
+        die("build/linux was not assembled from the current patches/: run"
+            " 'make assemble'")
+    listed = {p.name for p in read_series()}
+    stray = sorted(n for n in os.listdir(PATCHES)
+                   if n.endswith(".patch") and n not in listed)
+    diffs = file_differences(assembled_tip(state))
+    diffs += [f"patches/{n}: not in patches/series" for n in stray]
+    for line in diffs:
+        print(f"series: {line}")
+    if diffs:
+        die("this repo's files are not the series' ('make export' writes"
+            " them from build/linux)")
+    print(f"series: the {len(added_files(assembled_tip(state)))} new files"
+          " in this repo are the series' final versions")
 
 
 def cmd_format(args):
@@ -379,10 +454,14 @@ def main():
     a = sub.add_parser("assemble")
     a.add_argument("--force", action="store_true",
                    help="drop unexported work in build/linux")
-    sub.add_parser("export")
+    e = sub.add_parser("export")
+    e.add_argument("--force", action="store_true",
+                   help="overwrite patches/ and the new files even if they"
+                   " changed since build/linux was assembled")
+    sub.add_parser("check")
     sub.add_parser("format")
     args = ap.parse_args()
-    {"assemble": cmd_assemble, "export": cmd_export,
+    {"assemble": cmd_assemble, "export": cmd_export, "check": cmd_check,
      "format": cmd_format}[args.cmd](args)
 
 

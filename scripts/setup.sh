@@ -1,9 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what a fresh Debian 12 machine lacks to assemble, build, boot and
-# test the series. Idempotent: installs only what is missing and says what.
+# setup.sh [--plan]: install what a fresh Debian 12 machine lacks to
+# assemble, build, boot and test the series. Idempotent: installs only what
+# is missing and says what. With --plan it only prints what it would
+# install (nothing if nothing is missing), which the Makefile and
+# pipeline.sh show before they install anything.
+#
+# It uses only apt-get (Debian's main and bookworm-security archives), cargo
+# from Debian's cargo-web (which it installs) and deb.debian.org.
 set -euo pipefail
+plan=${1:-}
 
 # Debian packages, by what they are for.
 PKGS=(
@@ -13,6 +20,8 @@ PKGS=(
 	curl bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
 	python3-ply python3-git			# checkpatch.pl runs spdxcheck.py
 	rustfmt-web rust-web-clippy		# make rustfmtcheck, CLIPPY=1
+	cargo-web				# builds bindgen-cli (Debian's cargo
+						# 0.66 is older than bindgen's MSRV)
 	busybox-static				# the shell of make qemu (x86_64)
 	qemu-system-x86 qemu-system-arm		# TCG boots of x86_64 and arm64
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross	# arm64 selftests
@@ -27,6 +36,31 @@ for p in "${PKGS[@]}"; do
 		grep -q '^install ok installed$' || missing+=("$p")
 done
 
+# bindgen must be the CLI of a known version; the kernel calls it by name.
+CARGO_BIN=${CARGO_HOME:-$HOME/.cargo}/bin
+need_bindgen=
+"$CARGO_BIN/bindgen" --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$" ||
+	need_bindgen=y
+
+# busybox for the arm64 initramfs (make qemu ARCH=arm64): the arm64 .deb,
+# unpacked into build/, so the host needs no foreign architecture.
+BB_DIR=$(cd "$(dirname "$0")/.." && pwd)/build/busybox/arm64
+need_busybox=
+[ -x "$BB_DIR/bin/busybox" ] || need_busybox=y
+
+if [ "$plan" = --plan ]; then
+	todo=()
+	[ ${#missing[@]} -eq 0 ] ||
+		todo+=("Debian packages (apt-get): ${missing[*]};")
+	[ -z "$need_bindgen" ] ||
+		todo+=("bindgen-cli $BINDGEN_VERSION (cargo install, into $CARGO_BIN);")
+	[ -z "$need_busybox" ] ||
+		todo+=("busybox-static for arm64 (into build/busybox);")
+	[ ${#todo[@]} -eq 0 ] ||
+		echo "set-up: about to install ${todo[*]%;}"
+	exit 0
+fi
+
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
@@ -39,21 +73,18 @@ else
 	echo "setup: Debian packages present"
 fi
 
-# bindgen must be the CLI of a known version; the kernel calls it by name.
-CARGO_BIN=${CARGO_HOME:-$HOME/.cargo}/bin
-if ! "$CARGO_BIN/bindgen" --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$"; then
+if [ -n "$need_bindgen" ]; then
 	echo "setup: installing bindgen-cli $BINDGEN_VERSION (cargo install --locked)"
-	# Build it with Debian's rustc? No: rustup's cargo builds host tools
-	# fine; only the kernel's own Rust must use rustc-web.
-	cargo install --locked --quiet --version "$BINDGEN_VERSION" bindgen-cli
+	# Debian's cargo and rustc, whatever else is first in PATH: the same
+	# toolchain on every machine.
+	PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc /usr/bin/cargo install \
+		--locked --quiet --root "${CARGO_HOME:-$HOME/.cargo}" \
+		--version "$BINDGEN_VERSION" bindgen-cli
 else
 	echo "setup: bindgen-cli $BINDGEN_VERSION present"
 fi
 
-# busybox for the arm64 initramfs (make qemu ARCH=arm64): the arm64 .deb,
-# unpacked into build/, so the host needs no foreign architecture.
-BB_DIR=$(cd "$(dirname "$0")/.." && pwd)/build/busybox/arm64
-if [ ! -x "$BB_DIR/bin/busybox" ]; then
+if [ -n "$need_busybox" ]; then
 	echo "setup: fetching busybox-static (arm64) from deb.debian.org"
 	MIRROR=http://deb.debian.org/debian
 	tmp=$(mktemp -d)

@@ -10,6 +10,7 @@
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
 
 use core::mem::size_of;
+use kernel::bindings::{FUTEX_ROBUST_MOD_MASK, FUTEX_ROBUST_MOD_PI};
 
 /// The width of a robust list's pointers and `futex_offset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,8 +70,8 @@ impl Entry {
     /// Decodes a raw pointer as read from the list (already zero-extended if 32-bit).
     pub(crate) const fn decode(raw: usize) -> Self {
         Entry {
-            addr: raw & !1,
-            pi: raw & 1 != 0,
+            addr: raw & !(FUTEX_ROBUST_MOD_MASK as usize),
+            pi: raw & FUTEX_ROBUST_MOD_PI as usize != 0,
         }
     }
 

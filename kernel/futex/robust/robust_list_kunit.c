@@ -28,6 +28,13 @@ RUST_CASE(circular_list_is_bounded)
 RUST_CASE(fault_ends_the_walk)
 RUST_CASE(bad_word_ends_the_walk)
 RUST_CASE(cmpxchg_retries)
+RUST_CASE(list_commands)
+RUST_CASE(list_table)
+RUST_CASE(unlocked_value)
+RUST_CASE(unlock_word)
+RUST_CASE(clear_pending)
+RUST_CASE(forget_pending)
+RUST_CASE(vdso_pending_slot)
 
 static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(entry_decode),
@@ -41,6 +48,13 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(fault_ends_the_walk),
 	KUNIT_CASE(bad_word_ends_the_walk),
 	KUNIT_CASE(cmpxchg_retries),
+	KUNIT_CASE(list_commands),
+	KUNIT_CASE(list_table),
+	KUNIT_CASE(unlocked_value),
+	KUNIT_CASE(unlock_word),
+	KUNIT_CASE(clear_pending),
+	KUNIT_CASE(forget_pending),
+	KUNIT_CASE(vdso_pending_slot),
 	{}
 };
 

@@ -13,6 +13,7 @@
 //! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field) and
 //! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`).
 
+use super::abi::ListAbi;
 use super::lists::RobustLists;
 use core::ptr::addr_of_mut;
 use kernel::bindings;
@@ -73,6 +74,23 @@ impl<'a> LockedTask<'a> {
         unsafe { &mut **self.field() }
     }
 
+    /// Unregisters the lists of `set_robust_list()` whose `list_op_pending` field is at `pop`.
+    fn forget_legacy_with_pending(&mut self, pop: usize) {
+        // SAFETY: `task` is a valid task; taking the address of its field creates no reference.
+        let native = unsafe { addr_of_mut!((*self.task.as_ptr()).robust_list) };
+        // SAFETY: the field is valid to read and to write. Only the task itself writes it, as
+        // `set_robust_list()` does, and so does this, which runs on the current task (callers
+        // of `forget_current_lists_with_pending()`); other tasks only read it.
+        unsafe { forget_if_pending_at(native, ListAbi::Native, pop) };
+        #[cfg(CONFIG_COMPAT)]
+        {
+            // SAFETY: as above, for the 32-bit list of the task.
+            let compat = unsafe { addr_of_mut!((*self.task.as_ptr()).compat_robust_list) };
+            // SAFETY: as above.
+            unsafe { forget_if_pending_at(compat, ListAbi::Compat, pop) };
+        }
+    }
+
     /// Takes the table away from the task, leaving it none.
     fn take(&mut self) -> Option<KBox<RobustLists>> {
         // SAFETY: as in `table()`.
@@ -90,6 +108,31 @@ impl Drop for LockedTask<'_> {
     fn drop(&mut self) {
         // SAFETY: we hold the lock of this task (type invariant) and release it once.
         unsafe { bindings::task_unlock(self.task.as_ptr()) };
+    }
+}
+
+/// Clears the legacy head at `field`, a list of layout `abi`, if its `list_op_pending` is at `pop`.
+///
+/// # Safety
+///
+/// `field` must be valid for reads and writes, and written by no other context meanwhile.
+unsafe fn forget_if_pending_at<T>(field: *mut *mut T, abi: ListAbi, pop: usize) {
+    // SAFETY: the caller guarantees that `field` is valid to read.
+    let head = unsafe { *field } as usize;
+    if head != 0 && abi.pending_field(head) == pop {
+        // SAFETY: the caller guarantees that `field` is valid to write.
+        unsafe { *field = core::ptr::null_mut() };
+    }
+}
+
+/// Unregisters every list of the current task whose `list_op_pending` field is at user address
+/// `pop`: of `set_robust_list()` as of `set_robust_list2()`.
+pub(crate) fn forget_current_lists_with_pending(pop: usize) {
+    let task = current!();
+    let mut locked = LockedTask::lock(task);
+    locked.forget_legacy_with_pending(pop);
+    if let Some(table) = locked.table() {
+        table.forget_pending(pop);
     }
 }
 

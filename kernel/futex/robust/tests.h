@@ -18,5 +18,12 @@ int futex_robust_test_circular_list_is_bounded(void);
 int futex_robust_test_fault_ends_the_walk(void);
 int futex_robust_test_bad_word_ends_the_walk(void);
 int futex_robust_test_cmpxchg_retries(void);
+int futex_robust_test_list_commands(void);
+int futex_robust_test_list_table(void);
+int futex_robust_test_unlocked_value(void);
+int futex_robust_test_unlock_word(void);
+int futex_robust_test_clear_pending(void);
+int futex_robust_test_forget_pending(void);
+int futex_robust_test_vdso_pending_slot(void);
 
 #endif /* _FUTEX_ROBUST_TESTS_H */

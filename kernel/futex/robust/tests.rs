@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit tests of the walk, run against a fake user memory.
+//! KUnit tests of the walk and of the robust unlock, run against a fake user memory, and of the
+//! `set_robust_list2()` commands and table.
 //!
 //! The C suite `robust_list_kunit.c` calls each `#[no_mangle]` function below; a function
 //! returns 0 if every check held, or the source line of the first check that failed.
@@ -10,8 +11,18 @@
 //! (and a page that can or cannot be faulted in), a cmpxchg that asks to retry.
 
 use super::abi::{Entry, ListAbi, ENTRY_LIMIT};
+use super::lists::{Command, ListIndex, Registration, RobustLists, LIST_LIMIT};
+use super::unlock::{clear_pending, unlock_word, unlocked_value, UnlockSpace};
+use super::vdso::{pending_slot, CriticalSection};
 use super::walk::{exit_robust_list, FutexSpace};
-use kernel::bindings::{FUTEX_OWNER_DIED, FUTEX_WAITERS};
+use kernel::bindings::{
+    FUTEX_OWNER_DIED, FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32 as CMD_CREATE_32,
+    FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64 as CMD_CREATE_64,
+    FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT as CMD_ENTRY_LIMIT,
+    FUTEX_ROBUST_LIST_CMD_LIST_LIMIT as CMD_LIST_LIMIT,
+    FUTEX_ROBUST_LIST_CMD_SET_LIST_32 as CMD_SET_32,
+    FUTEX_ROBUST_LIST_CMD_SET_LIST_64 as CMD_SET_64, FUTEX_WAITERS,
+};
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -35,16 +46,18 @@ struct FakeSpace {
     mem: [u8; SIZE],
     /// Addresses at or above this one read as unmapped.
     readable_end: usize,
-    /// Number of cmpxchg calls that fault before one succeeds.
+    /// Number of futex atomics (cmpxchg, exchange) that fault before one succeeds.
     cmpxchg_faults: u32,
     /// Whether faulting a page in writable succeeds.
     fault_in_works: bool,
-    /// Number of cmpxchg calls that ask to retry before one succeeds.
+    /// Number of futex atomics that ask to retry before one succeeds.
     cmpxchg_eagains: u32,
     wakes: [usize; MAX_WAKES],
     nr_wakes: usize,
     word_reads: usize,
     rescheds: usize,
+    /// The last address `forget_lists_with_pending()` was called with.
+    forgotten: Option<usize>,
 }
 
 impl FakeSpace {
@@ -59,6 +72,7 @@ impl FakeSpace {
             nr_wakes: 0,
             word_reads: 0,
             rescheds: 0,
+            forgotten: None,
         }
     }
 
@@ -129,19 +143,7 @@ impl FutexSpace for FakeSpace {
     }
 
     fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
-        if self.cmpxchg_faults > 0 {
-            self.cmpxchg_faults -= 1;
-            return Err(EFAULT);
-        }
-        if self.cmpxchg_eagains > 0 {
-            self.cmpxchg_eagains -= 1;
-            return Err(EAGAIN);
-        }
-        let found = self.read_u32(addr)?;
-        if found == old {
-            self.put_u32(addr, new);
-        }
-        Ok(found)
+        self.cmpxchg(addr, old, new)
     }
 
     fn fault_in_writeable(&mut self, _addr: usize) -> Result {
@@ -165,6 +167,50 @@ impl FutexSpace for FakeSpace {
 
     fn tid(&self) -> u32 {
         TID
+    }
+}
+
+impl UnlockSpace for FakeSpace {
+    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32> {
+        self.fail_atomic()?;
+        let found = self.read_u32(addr)?;
+        self.put_u32(addr, new);
+        Ok(found)
+    }
+
+    fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result {
+        self.range(addr, abi.field_size())?;
+        self.put_field(addr, abi, value);
+        Ok(())
+    }
+
+    fn forget_lists_with_pending(&mut self, addr: usize) {
+        self.forgotten = Some(addr);
+    }
+}
+
+impl FakeSpace {
+    /// Fails a futex atomic as the switches say.
+    fn fail_atomic(&mut self) -> Result {
+        if self.cmpxchg_faults > 0 {
+            self.cmpxchg_faults -= 1;
+            return Err(EFAULT);
+        }
+        if self.cmpxchg_eagains > 0 {
+            self.cmpxchg_eagains -= 1;
+            return Err(EAGAIN);
+        }
+        Ok(())
+    }
+
+    /// The futex cmpxchg, failing as the switches say.
+    fn cmpxchg(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
+        self.fail_atomic()?;
+        let found = self.read_u32(addr)?;
+        if found == old {
+            self.put_u32(addr, new);
+        }
+        Ok(found)
     }
 }
 
@@ -400,5 +446,225 @@ pub extern "C" fn futex_robust_test_cmpxchg_retries() -> c_int {
     check!(s.word(NATIVE.word(0)) == FUTEX_OWNER_DIED);
     // Three retries, and the walk's own resched after the entry.
     check!(s.rescheds == 3 + 1);
+    0
+}
+
+/// Decodes a `set_robust_list2()` call from a 64-bit task (`compat` false) or a 32-bit one.
+fn decode(head: usize, index: u32, cmd: u32, flags: u32, compat: bool) -> Result<Command> {
+    Command::decode(head, index, cmd, flags, compat)
+}
+
+/// A checked registration of a list at `head`, of 64-bit or 32-bit layout.
+fn registration(head: usize, bits64: bool) -> Option<Registration> {
+    let cmd = if bits64 { CMD_CREATE_64 } else { CMD_CREATE_32 };
+    match decode(head, 0, cmd, 0, false) {
+        Ok(Command::Create(list)) => Some(list),
+        _ => None,
+    }
+}
+
+/// Every command decodes to what it asks for; bad arguments are the documented errors.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_list_commands() -> c_int {
+    let limit = LIST_LIMIT as u32;
+    check!(decode(0, 0, CMD_LIST_LIMIT, 0, false) == Ok(Command::ListLimit));
+    check!(decode(0, 0, CMD_ENTRY_LIMIT, 0, true) == Ok(Command::EntryLimit));
+    check!(matches!(
+        decode(0x1000, limit - 1, CMD_SET_64, 0, false),
+        Ok(Command::Set(i, Some(l))) if i.get() == LIST_LIMIT - 1
+            && l.head() == 0x1000 && l.abi() == ListAbi::Native && l.kind() == CMD_SET_64
+    ));
+    check!(matches!(
+        decode(0x1004, 2, CMD_SET_32, 0, true),
+        Ok(Command::Set(i, Some(l))) if i.get() == 2
+            && l.abi() == ListAbi::Compat && l.kind() == CMD_SET_32
+    ));
+    // A NULL head frees the index.
+    check!(matches!(
+        decode(0, 1, CMD_SET_32, 0, false),
+        Ok(Command::Set(_, None))
+    ));
+    check!(matches!(
+        decode(0x2000, 7, CMD_CREATE_64, 0, false),
+        Ok(Command::Create(_))
+    ));
+
+    // Flags, unknown commands and out-of-range indexes.
+    check!(decode(0x1000, 0, CMD_SET_64, 1, false) == Err(EINVAL));
+    check!(decode(0, 0, CMD_LIST_LIMIT, 1 << 31, false) == Err(EINVAL));
+    check!(decode(0x1000, 0, CMD_ENTRY_LIMIT + 1, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, 0, u32::MAX, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, limit, CMD_SET_64, 0, false) == Err(EINVAL));
+    check!(decode(0, u32::MAX, CMD_SET_32, 0, false) == Err(EINVAL));
+    // Heads aligned to the list's pointer size, and present for CREATE.
+    check!(decode(0x1004, 0, CMD_SET_64, 0, false) == Err(EINVAL));
+    check!(decode(0x1002, 0, CMD_SET_32, 0, false) == Err(EINVAL));
+    check!(decode(0x1001, 0, CMD_CREATE_32, 0, false) == Err(EINVAL));
+    check!(decode(0, 0, CMD_CREATE_64, 0, false) == Err(EINVAL));
+    // A 32-bit task cannot hold a 64-bit list.
+    check!(decode(0x1000, 0, CMD_SET_64, 0, true) == Err(EOPNOTSUPP));
+    check!(decode(0x1000, 0, CMD_CREATE_64, 0, true) == Err(EOPNOTSUPP));
+    // The pointers of a 32-bit list cannot reach a head above 4 GiB.
+    if let Some(high) = (u32::MAX as usize).checked_add(1) {
+        check!(decode(high, 0, CMD_SET_32, 0, false) == Err(EINVAL));
+        check!(decode(high, 0, CMD_SET_64, 0, false).is_ok());
+    }
+    0
+}
+
+/// CREATE takes the lowest free index until none is left; SET replaces and frees; lookups
+/// of a free index fail; the lists come back in index order.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_list_table() -> c_int {
+    let mut table = RobustLists::new();
+    let (Some(a), Some(b)) = (registration(0x1000, true), registration(0x2000, false)) else {
+        return line!() as c_int;
+    };
+    let (Ok(i0), Ok(i3)) = (ListIndex::new(0), ListIndex::new(3)) else {
+        return line!() as c_int;
+    };
+    check!(table.get(i0) == Err(ENOENT));
+    check!(table.iter().count() == 0);
+
+    table.set(i3, Some(b));
+    for want in 0..LIST_LIMIT {
+        if want != 3 {
+            check!(table.create(a) == Ok(want));
+        }
+    }
+    check!(table.create(a) == Err(ENOSPC));
+    check!(table.get(i3) == Ok(b));
+    check!(table.iter().count() == LIST_LIMIT);
+    check!(table.iter().nth(3) == Some(b));
+
+    table.set(i3, None);
+    check!(table.get(i3) == Err(ENOENT));
+    check!(table.create(b) == Ok(3));
+    table.set(i0, Some(b));
+    check!(table.get(i0) == Ok(b));
+    0
+}
+
+/// The unlocked word keeps `FUTEX_WAITERS` exactly when a waiter stays queued after the
+/// wake-up, which wakes at least one waiter and only those matching its bitset.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_unlocked_value() -> c_int {
+    check!(unlocked_value(0, 0, 1) == 0);
+    check!(unlocked_value(1, 1, 1) == 0);
+    check!(unlocked_value(2, 2, 1) == FUTEX_WAITERS);
+    check!(unlocked_value(2, 2, 2) == 0);
+    check!(unlocked_value(3, 3, i32::MAX) == 0);
+    // Waiters whose bitset does not match stay queued.
+    check!(unlocked_value(2, 1, 5) == FUTEX_WAITERS);
+    check!(unlocked_value(1, 0, 1) == FUTEX_WAITERS);
+    // nr_wake 0 or negative wakes one, as FUTEX_WAKE does.
+    check!(unlocked_value(1, 1, 0) == 0);
+    check!(unlocked_value(2, 2, 0) == FUTEX_WAITERS);
+    check!(unlocked_value(1, 1, -1) == 0);
+    0
+}
+
+/// The unlock stores the value whatever the word held, and hands faults and retries back
+/// with the word unchanged.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_unlock_word() -> c_int {
+    let word = BASE + 16;
+    let mut s = FakeSpace::new();
+    s.put_u32(word, TID | FUTEX_WAITERS);
+    check!(unlock_word(&mut s, word, 0).is_ok());
+    check!(s.word(word) == 0);
+    s.put_u32(word, TID);
+    check!(unlock_word(&mut s, word, FUTEX_WAITERS).is_ok());
+    check!(s.word(word) == FUTEX_WAITERS);
+
+    s.put_u32(word, TID);
+    s.cmpxchg_eagains = 1;
+    check!(unlock_word(&mut s, word, 0) == Err(EAGAIN));
+    check!(s.word(word) == TID);
+    s.cmpxchg_faults = 1;
+    check!(unlock_word(&mut s, word, 0) == Err(EFAULT));
+    check!(s.word(word) == TID);
+    check!(unlock_word(&mut s, BASE + SIZE, 0) == Err(EFAULT));
+    0
+}
+
+/// The pending slot is cleared at its own width, leaving its neighbours alone; a slot that
+/// cannot be written makes the lists whose slot it is forgotten.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_clear_pending() -> c_int {
+    let slot = BASE + 32;
+    let guard = slot + core::mem::size_of::<usize>();
+    let mut s = FakeSpace::new();
+    s.put_field(slot, ListAbi::Native, usize::MAX);
+    s.put_u32(guard, 0x5a5a_5a5a);
+    check!(clear_pending(&mut s, slot, ListAbi::Native).is_ok());
+    check!(s.read_field(slot, ListAbi::Native) == Ok(0));
+    check!(s.word(guard) == 0x5a5a_5a5a);
+
+    s.put_u32(slot, u32::MAX);
+    s.put_u32(slot + 4, 0x5a5a_5a5a);
+    check!(clear_pending(&mut s, slot, ListAbi::Compat).is_ok());
+    check!(s.word(slot) == 0 && s.word(slot + 4) == 0x5a5a_5a5a);
+    check!(s.forgotten.is_none());
+
+    check!(clear_pending(&mut s, BASE + SIZE, ListAbi::Native) == Err(EFAULT));
+    check!(s.forgotten == Some(BASE + SIZE));
+    0
+}
+
+/// A list whose pending slot cannot be written is forgotten by its slot's address.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_forget_pending() -> c_int {
+    let mut table = RobustLists::new();
+    let (Some(a), Some(b)) = (registration(0x1000, true), registration(0x2000, false)) else {
+        return line!() as c_int;
+    };
+    let (Ok(i0), Ok(i1)) = (ListIndex::new(0), ListIndex::new(1)) else {
+        return line!() as c_int;
+    };
+    table.set(i0, Some(a));
+    table.set(i1, Some(b));
+    // The head's own address is not its pending slot.
+    table.forget_pending(0x1000);
+    check!(table.iter().count() == 2);
+    table.forget_pending(ListAbi::Compat.pending_field(0x2000));
+    check!(table.get(i1) == Err(ENOENT) && table.get(i0) == Ok(a));
+    table.forget_pending(ListAbi::Native.pending_field(0x1000));
+    check!(table.iter().count() == 0);
+    0
+}
+
+/// The vDSO fixup clears a slot only for a task inside a critical section whose cmpxchg
+/// succeeded, at the width of that section's slot, and asks the architecture nothing outside.
+#[no_mangle]
+pub extern "C" fn futex_robust_test_vdso_pending_slot() -> c_int {
+    let sections = [
+        CriticalSection {
+            start: 0x1010,
+            end: 0x1018,
+            pop32: false,
+        },
+        CriticalSection {
+            start: 0x1030,
+            end: 0x1036,
+            pop32: true,
+        },
+    ];
+    check!(pending_slot(&sections, 0x1010, || 0x5000) == Some((0x5000, ListAbi::Native)));
+    check!(pending_slot(&sections, 0x1017, || 0x5000) == Some((0x5000, ListAbi::Native)));
+    check!(pending_slot(&sections, 0x1030, || 0x6000) == Some((0x6000, ListAbi::Compat)));
+    // The section ends after the store: the store has been done there.
+    check!(pending_slot(&sections, 0x1018, || 0x5000).is_none());
+    check!(pending_slot(&sections, 0x100f, || 0x5000).is_none());
+    // The cmpxchg failed: nothing to clear.
+    check!(pending_slot(&sections, 0x1030, || 0).is_none());
+    let mut asked = false;
+    check!(pending_slot(&sections, 0x2000, || {
+        asked = true;
+        0x5000
+    })
+    .is_none());
+    check!(!asked);
+    check!(pending_slot(&[], 0x1010, || 0x5000).is_none());
     0
 }

@@ -9,6 +9,8 @@
 //! C header: `kernel/futex/futex.h` (private to futex, so its functions are declared here).
 
 use super::abi::ListAbi;
+use super::task_lists;
+use super::unlock::UnlockSpace;
 use super::walk::FutexSpace;
 use core::marker::PhantomData;
 use kernel::bindings;
@@ -17,7 +19,19 @@ use kernel::error::{to_result, Error};
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::task;
-use kernel::uaccess::get_user;
+use kernel::uaccess::{get_user, put_user};
+
+/// The result of a futex atomic on a user word: `value`, or the error. The errors callers
+/// handle are mapped inline, as this runs once per entry of a walk.
+#[inline]
+fn atomic_result(ret: c_int, value: u32) -> Result<u32> {
+    match ret {
+        0 => Ok(value),
+        r if r == -(bindings::EFAULT as c_int) => Err(EFAULT),
+        r if r == -(bindings::EAGAIN as c_int) => Err(EAGAIN),
+        r => Err(Error::from_errno(r)),
+    }
+}
 
 extern "C" {
     fn futex_cmpxchg_value_locked(
@@ -26,6 +40,7 @@ extern "C" {
         uval: u32,
         newval: u32,
     ) -> c_int;
+    fn futex_xchg_value_locked(oldval: *mut u32, uaddr: *mut u32, newval: u32) -> c_int;
     fn fault_in_user_writeable(uaddr: *mut u32) -> c_int;
     fn futex_robust_wake_one(uaddr: *mut u32);
 }
@@ -75,13 +90,7 @@ impl FutexSpace for CurrentTask {
         // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
         // page faults disabled, returning `-EFAULT` for any address it cannot write.
         let ret = unsafe { futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
-        // The two errors the walk handles are mapped inline: this is once per entry.
-        match ret {
-            0 => Ok(found),
-            r if r == -(bindings::EFAULT as c_int) => Err(EFAULT),
-            r if r == -(bindings::EAGAIN as c_int) => Err(EAGAIN),
-            r => Err(Error::from_errno(r)),
-        }
+        atomic_result(ret, found)
     }
 
     #[inline]
@@ -106,5 +115,48 @@ impl FutexSpace for CurrentTask {
     #[inline]
     fn tid(&self) -> u32 {
         self.tid
+    }
+}
+
+/// The memory and lists of the current task, which unlocks a robust futex.
+///
+/// # Invariants
+///
+/// The value is not `Send`: it is used by the task that created it, the current one.
+pub(crate) struct CurrentMemory {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl CurrentMemory {
+    /// The current task's memory and lists.
+    pub(crate) fn new() -> Self {
+        // INVARIANT: `PhantomData<*mut ()>` is not `Send`.
+        CurrentMemory {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl UnlockSpace for CurrentMemory {
+    #[inline]
+    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32> {
+        let mut old = 0u32;
+        // SAFETY: `old` is a valid `u32` to write. `addr` is only used as a user address:
+        // `futex_xchg_value_locked()` checks it and handles faults with page faults disabled,
+        // returning `-EFAULT` for any address it cannot write.
+        let ret = unsafe { futex_xchg_value_locked(&mut old, addr as *mut u32, new) };
+        atomic_result(ret, old)
+    }
+
+    #[inline]
+    fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result {
+        match abi {
+            ListAbi::Native => put_user::<usize>(addr, value),
+            ListAbi::Compat => put_user::<u32>(addr, value as u32),
+        }
+    }
+
+    fn forget_lists_with_pending(&mut self, addr: usize) {
+        task_lists::forget_current_lists_with_pending(addr);
     }
 }
