@@ -59,7 +59,8 @@ TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "build/", ".ci/",
            ".github/", ".gitignore", ".git/")
 # How export writes one commit: reproducible, and what 'git am' takes back.
 FORMAT_PATCH = ["format-patch", "--stdout", "--keep-subject", "--zero-commit",
-                "--no-stat", "--no-signature", "--no-renames", "--encoding=UTF-8"]
+                "--no-stat", "--no-signature", "--no-renames", "--abbrev=12",
+                "--encoding=UTF-8"]
 
 
 def die(msg):

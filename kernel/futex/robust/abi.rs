@@ -22,6 +22,16 @@ pub(crate) enum ListAbi {
 }
 
 impl ListAbi {
+    /// The layout whose `list_op_pending` is 32 bits wide if `list32` (the
+    /// `FUTEX_ROBUST_LIST32` flag), else an `unsigned long`.
+    pub(crate) const fn from_list32(list32: bool) -> Self {
+        if list32 {
+            ListAbi::Compat
+        } else {
+            ListAbi::Native
+        }
+    }
+
     /// The size in bytes of one field of the head, and of an entry's `next` pointer.
     pub(crate) const fn field_size(self) -> usize {
         match self {

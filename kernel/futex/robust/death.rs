@@ -10,7 +10,7 @@
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
 
-use super::walk::FutexSpace;
+use super::space::FutexSpace;
 use kernel::bindings::{FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS};
 use kernel::prelude::*;
 

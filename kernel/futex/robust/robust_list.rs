@@ -1,38 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Robust futex lists, walked in Rust.
+//! Robust futexes in Rust: the exit-time list walk, `set_robust_list2()`/`get_robust_list2()`,
+//! `FUTEX_ROBUST_UNLOCK` and the vDSO robust unlock's fixup.
 //!
-//! A task registers a list of the robust futexes it holds with `set_robust_list()`. When it
-//! exits or execs, the kernel walks that list and marks every futex the task still holds
-//! `FUTEX_OWNER_DIED`, waking a waiter, so that the next owner learns the data it protects may
-//! be inconsistent (`Documentation/locking/robust-futex-ABI.rst`).
+//! A task registers lists of the robust futexes it holds. When it exits or execs, the kernel
+//! walks them and marks every futex the task still holds `FUTEX_OWNER_DIED`, waking a waiter,
+//! so that the next owner learns the data it protects may be inconsistent
+//! (`Documentation/locking/robust-futex-ABI.rst`).
 //!
-//! This crate is that walk, replacing `exit_robust_list()`, `compat_exit_robust_list()` and
-//! `handle_futex_death()` of `kernel/futex/core.c` with the same observable behaviour:
+//! Each feature is one call from C into this crate, which owns the sequence and calls C only
+//! for leaves that have no Rust form. One line per hop:
+//!
+//! ```text
+//! exit walk        futex_cleanup() -> futex_rust_{,compat_}exit_robust_list(),
+//!                    futex_rust_exit_robust_lists2()
+//!                    -> walk::exit_robust_list() -> death::handle_futex_death()
+//!                    -> leaves: get_user(), futex_cmpxchg_value_locked(),
+//!                       fault_in_user_writeable(), futex_robust_wake_one()
+//! set_robust_list2 sys_set_robust_list2() -> futex_rust_set_robust_list2()
+//!                    -> lists::Command::decode(), task_lists (under Task::lock())
+//! get_robust_list2 sys_get_robust_list2() -> futex_rust_get_robust_list2()
+//!                    -> leaves: futex_get_robust_task(), futex_put_robust_task(),
+//!                       task_lists (under Task::lock()), put_user()
+//! ROBUST_UNLOCK    do_futex() -> futex_rust_robust_unlock() -> bucket::robust_unlock()
+//!                    -> get_futex_key(), futex_hash(), the bucket lock guard,
+//!                       unlock::unlock_locked() (evaluate, store, collect), clear_pending(),
+//!                       wake_up_q()
+//! UNLOCK_PI        do_futex() -> futex_rust_robust_unlock_pi() -> futex_unlock_pi(),
+//!                    then unlock::clear_pending()
+//! vDSO fixup       futex_robust_vdso_fixup() -> futex_rust_vdso_fixup()
+//!                    -> vdso::pending_slot() -> leaf: arch_futex_robust_vdso_pop()
+//!                    -> unlock::clear_pending()
+//! ```
+//!
+//! The modules:
 //!
 //! - [`abi`]: the list layouts (native and 32-bit) and the entry encoding, plain Rust;
-//! - [`walk`] and [`death`]: the walk and what happens to each futex, generic over
-//!   [`walk::FutexSpace`] so that they can be exercised without user memory;
-//! - [`user`]: the one place that touches user memory and the futex core, for the current task.
-//!
-//! It also keeps the lists of `set_robust_list2()`, several per task, each of 64-bit or 32-bit
-//! layout, and walks them after the legacy ones:
-//!
+//! - [`space`], [`walk`] and [`death`]: the walk and what happens to each futex, generic over
+//!   [`space::FutexSpace`] so that they can be exercised without user memory;
 //! - [`lists`]: the commands of `set_robust_list2()` and the table of a task's lists, plain Rust;
-//! - [`task_lists`]: where a task keeps its table, and the lock that guards it.
-//!
-//! And it does the robust part of `FUTEX_ROBUST_UNLOCK`: [`unlock`] decides what an unlocked
-//! word becomes and clears `list_op_pending`; [`vdso`] decides whether a task stopped in the
-//! vDSO's robust unlock needs `list_op_pending` cleared, which the same code then does.
-//!
-//! C calls the `extern "C"` functions below from `futex_cleanup()` and from the system calls.
+//! - [`task_lists`]: where a task keeps its table, and the lock that guards it;
+//! - [`unlock`]: what the robust unlock wakes and stores, in which order, and the clearing of
+//!   `list_op_pending`, plain Rust over [`unlock::LockedBucket`];
+//! - [`vdso`]: whether a task stopped in the vDSO's robust unlock needs `list_op_pending`
+//!   cleared, plain Rust;
+//! - [`user`]: the current task's user memory and the futex atomics, for the walk and the
+//!   clearing;
+//! - [`bucket`]: the futex core's keys, hash buckets, waiters and wake queues, the one module
+//!   with raw bindings of futex internals.
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h) (the ABI);
-//! the entry points are declared in `kernel/futex/futex.h`.
+//! the entry points below are declared in `kernel/futex/futex.h`, which the bindings include,
+//! and each is checked against its prototype at compile time.
 
 mod abi;
+mod bucket;
 mod death;
 mod lists;
+mod space;
 mod task_lists;
 #[cfg(CONFIG_FUTEX_ROBUST_LIST_KUNIT_TEST)]
 pub mod tests;
@@ -45,8 +70,17 @@ use abi::{ListAbi, ENTRY_LIMIT};
 use kernel::bindings;
 use kernel::ffi::{c_int, c_long, c_uint, c_ulong};
 use kernel::prelude::*;
-use kernel::task::Task;
+use kernel::uaccess::put_user;
 use lists::{Command, ListIndex, LIST_LIMIT};
+
+/// Checks at compile time that an exported function has the type of its C prototype, which
+/// bindgen read from `kernel/futex/futex.h`: a changed prototype fails the build.
+macro_rules! matches_c_prototype {
+    ($name:ident: $ty:ty) => {
+        const _: $ty = $name;
+        const _: $ty = bindings::$name;
+    };
+}
 
 /// Walks the native robust list of the exiting current task.
 ///
@@ -62,6 +96,7 @@ pub unsafe extern "C" fn futex_rust_exit_robust_list(head: c_ulong) {
     let mut space = user::CurrentTask::new();
     walk::exit_robust_list(&mut space, head, ListAbi::Native);
 }
+matches_c_prototype!(futex_rust_exit_robust_list: unsafe extern "C" fn(c_ulong));
 
 /// Walks the 32-bit (compat) robust list of the exiting current task.
 ///
@@ -75,6 +110,7 @@ pub unsafe extern "C" fn futex_rust_compat_exit_robust_list(head: u32) {
     let mut space = user::CurrentTask::new();
     walk::exit_robust_list(&mut space, head as usize, ListAbi::Compat);
 }
+matches_c_prototype!(futex_rust_compat_exit_robust_list: unsafe extern "C" fn(u32));
 
 /// Walks the `set_robust_list2()` lists of the exiting current task, in index order, and frees
 /// them: the task has none afterwards (exec starts without any).
@@ -92,6 +128,7 @@ pub unsafe extern "C" fn futex_rust_exit_robust_lists2() {
         walk::exit_robust_list(&mut space, list.head(), list.abi());
     }
 }
+matches_c_prototype!(futex_rust_exit_robust_lists2: unsafe extern "C" fn());
 
 /// Carries out `set_robust_list2()` for the current task, which is 32-bit if `compat`.
 ///
@@ -115,6 +152,9 @@ pub unsafe extern "C" fn futex_rust_set_robust_list2(
         Err(e) => e.to_errno() as c_long,
     }
 }
+matches_c_prototype!(
+    futex_rust_set_robust_list2: unsafe extern "C" fn(c_ulong, c_uint, c_uint, c_uint, bool) -> c_long
+);
 
 fn set_robust_list2(head: usize, index: u32, cmd: u32, flags: u32, compat: bool) -> Result<usize> {
     match Command::decode(head, index, cmd, flags, compat)? {
@@ -133,82 +173,107 @@ fn set_robust_list2(head: usize, index: u32, cmd: u32, flags: u32, compat: bool)
     }
 }
 
-/// Looks up the `set_robust_list2()` list of `task` at `index` for `get_robust_list2()`.
+/// Carries out `get_robust_list2()` for the current task, which is 32-bit if `compat`: looks up
+/// the list of task `pid` (0: the caller) at `index` and stores its head at user address
+/// `head_ptr`, as a pointer of the caller's size.
 ///
-/// Stores the head's user address in `*head` and returns the list's kind (the `SET` command
-/// that registers it again), or returns a negative error code and leaves `*head` alone.
+/// Returns the list's kind (the `SET` command that registers it again), or a negative error
+/// code with nothing stored.
 ///
 /// # Safety
 ///
-/// `task` must point to a valid task for the duration of the call (the caller holds a
-/// reference), and `head` must be valid for writing an `unsigned long`.
+/// Must be called from the system call, in process context where it may sleep. `head_ptr` is
+/// only used as a user address, so any value is acceptable.
 #[no_mangle]
 pub unsafe extern "C" fn futex_rust_get_robust_list2(
-    task: *mut bindings::task_struct,
+    pid: c_int,
+    head_ptr: c_ulong,
     index: c_uint,
-    head: *mut c_ulong,
+    flags: c_uint,
+    compat: bool,
 ) -> c_long {
-    // SAFETY: the caller guarantees that `task` is a valid task for the duration of the call,
-    // and `Task` is a transparent wrapper of `task_struct`.
-    let task = unsafe { &*task.cast::<Task>() };
-    let found = ListIndex::new(index)
-        .and_then(|index| task_lists::read(task, |table| table.ok_or(ENOENT)?.get(index)));
-    match found {
-        Ok(list) => {
-            // SAFETY: the caller guarantees that `head` is valid for writing.
-            unsafe { *head = list.head() };
-            list.kind() as c_long
-        }
+    match get_robust_list2(pid, head_ptr, index, flags, compat) {
+        Ok(kind) => kind as c_long,
         Err(e) => e.to_errno() as c_long,
     }
 }
+matches_c_prototype!(
+    futex_rust_get_robust_list2: unsafe extern "C" fn(c_int, c_ulong, c_uint, c_uint, bool) -> c_long
+);
 
-/// Unlocks the robust futex word at `uaddr` for `FUTEX_ROBUST_UNLOCK`: `queued` tasks wait on
-/// it, `wakeable` of them match the bitset, and up to `nr_wake` of those are about to be woken.
-///
-/// Returns 0, or `-EFAULT` or `-EAGAIN` with the word unchanged.
-///
-/// # Safety
-///
-/// Must be called by the unlocking task with the futex's hash bucket locked, which keeps the
-/// waiters it counted queued. It neither sleeps nor faults. `uaddr` is only used as a user
-/// address, so any value is acceptable.
-#[no_mangle]
-pub unsafe extern "C" fn futex_rust_robust_unlock_word(
-    uaddr: *mut u32,
-    queued: c_uint,
-    wakeable: c_uint,
-    nr_wake: c_int,
-) -> c_int {
-    let value = unlock::unlocked_value(queued, wakeable, nr_wake);
-    match unlock::unlock_word(&mut user::CurrentMemory::new(), uaddr as usize, value) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
+fn get_robust_list2(pid: i32, head_ptr: usize, index: u32, flags: u32, compat: bool) -> Result<u32> {
+    if flags != 0 {
+        return Err(EINVAL);
     }
-}
-
-/// Clears the robust list `list_op_pending` slot at user address `pop` for
-/// `FUTEX_ROBUST_UNLOCK`: 32 bits wide if `list32`, else an `unsigned long`.
-///
-/// Returns 0, or `-EFAULT` if the slot cannot be written; the lists of the task whose slot it is
-/// are then unregistered.
-///
-/// # Safety
-///
-/// Must be called by the unlocking task, in process context where it may fault and sleep,
-/// after the futex was unlocked. `pop` is only used as a user address.
-#[no_mangle]
-pub unsafe extern "C" fn futex_rust_robust_clear_pending(pop: c_ulong, list32: bool) -> c_int {
-    let abi = if list32 {
-        ListAbi::Compat
-    } else {
-        ListAbi::Native
+    let list = {
+        let task = task_lists::RobustTask::find(pid)?;
+        let index = ListIndex::new(index)?;
+        task_lists::read(task.task(), |table| table.ok_or(ENOENT)?.get(index))?
     };
-    match unlock::clear_pending(&mut user::CurrentMemory::new(), pop, abi) {
+    if compat {
+        // A 64-bit list of another task may lie above 4 GiB.
+        let head = u32::try_from(list.head()).map_err(|_| EOVERFLOW)?;
+        put_user::<u32>(head_ptr, head)?;
+    } else {
+        put_user::<usize>(head_ptr, list.head())?;
+    }
+    Ok(list.kind())
+}
+
+/// `FUTEX_WAKE` or `FUTEX_WAKE_BITSET` with `FUTEX_ROBUST_UNLOCK`: unlocks the futex at `uaddr`,
+/// clears the `list_op_pending` slot at `pop` (32 bits wide if `pop32`, else an
+/// `unsigned long`) and wakes up to `nr_wake` waiters matching `bitset`.
+///
+/// Returns the number of waiters woken, or a negative error code: `-EFAULT` from the slot with
+/// the futex unlocked and its waiters woken, any other with nothing done.
+///
+/// # Safety
+///
+/// Must be called by the unlocking task from `do_futex()`, in process context where it may
+/// fault and sleep, with `flags` the futex flags of the operation. `uaddr` and `pop` are only
+/// used as user addresses, so any value is acceptable.
+#[no_mangle]
+pub unsafe extern "C" fn futex_rust_robust_unlock(
+    uaddr: *mut u32,
+    flags: c_uint,
+    nr_wake: c_int,
+    bitset: u32,
+    pop: c_ulong,
+    pop32: bool,
+) -> c_int {
+    match bucket::robust_unlock(uaddr as usize, flags, nr_wake, bitset, pop, ListAbi::from_list32(pop32)) {
+        // At most `nr_wake`, a positive `c_int`.
+        Ok(woken) => c_int::try_from(woken).unwrap_or(c_int::MAX),
+        Err(e) => e.to_errno(),
+    }
+}
+matches_c_prototype!(
+    futex_rust_robust_unlock: unsafe extern "C" fn(*mut u32, c_uint, c_int, u32, c_ulong, bool) -> c_int
+);
+
+/// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`: the PI unlock of the futex at `uaddr`, then the
+/// clearing of the `list_op_pending` slot at `pop` (32 bits wide if `pop32`).
+///
+/// Returns 0, the error of the PI unlock with nothing else done, or `-EFAULT` from the slot.
+///
+/// # Safety
+///
+/// As for [`futex_rust_robust_unlock`].
+#[no_mangle]
+pub unsafe extern "C" fn futex_rust_robust_unlock_pi(
+    uaddr: *mut u32,
+    flags: c_uint,
+    pop: c_ulong,
+    pop32: bool,
+) -> c_int {
+    match bucket::robust_unlock_pi(uaddr as usize, flags, pop, ListAbi::from_list32(pop32)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
 }
+matches_c_prototype!(
+    futex_rust_robust_unlock_pi: unsafe extern "C" fn(*mut u32, c_uint, c_ulong, bool) -> c_int
+);
 
 /// Clears `list_op_pending` for the current task if it was interrupted inside a critical
 /// section of the vDSO's robust unlock after its cmpxchg succeeded, on its way to signal
@@ -254,3 +319,10 @@ pub unsafe extern "C" fn futex_rust_vdso_fixup(
         let _ = unlock::clear_pending(&mut user::CurrentMemory::new(), pop, abi);
     }
 }
+matches_c_prototype!(
+    futex_rust_vdso_fixup: unsafe extern "C" fn(
+        *mut bindings::pt_regs,
+        c_ulong,
+        *const bindings::futex_robust_vdso,
+    )
+);

@@ -30,8 +30,8 @@ RUST_CASE(bad_word_ends_the_walk)
 RUST_CASE(cmpxchg_retries)
 RUST_CASE(list_commands)
 RUST_CASE(list_table)
-RUST_CASE(unlocked_value)
-RUST_CASE(unlock_word)
+RUST_CASE(evaluate_waiters)
+RUST_CASE(unlock_locked)
 RUST_CASE(clear_pending)
 RUST_CASE(forget_pending)
 RUST_CASE(vdso_pending_slot)
@@ -50,8 +50,8 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(cmpxchg_retries),
 	KUNIT_CASE(list_commands),
 	KUNIT_CASE(list_table),
-	KUNIT_CASE(unlocked_value),
-	KUNIT_CASE(unlock_word),
+	KUNIT_CASE(evaluate_waiters),
+	KUNIT_CASE(unlock_locked),
 	KUNIT_CASE(clear_pending),
 	KUNIT_CASE(forget_pending),
 	KUNIT_CASE(vdso_pending_slot),

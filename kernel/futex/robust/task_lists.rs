@@ -10,42 +10,49 @@
 //! being freed or changed. Nothing sleeps under that lock: the table is allocated before the
 //! lock is taken and freed after it is dropped.
 //!
-//! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field) and
-//! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`).
+//! `get_robust_list2()` reads the table of another task: [`RobustTask`] finds it and holds it
+//! for that, with the checks of `get_robust_list()` (`futex_get_robust_task()`).
+//!
+//! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field),
+//! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`) and
+//! `kernel/futex/futex.h` (`futex_get_robust_task()`).
 
 use super::abi::ListAbi;
 use super::lists::RobustLists;
-use core::ptr::addr_of_mut;
+use core::ptr::{addr_of_mut, NonNull};
 use kernel::bindings;
+use kernel::error::from_err_ptr;
 use kernel::prelude::*;
-use kernel::task::Task;
+use kernel::task::{Task, TaskLockGuard};
 
 /// A task with its `alloc_lock` held: its table may be read, changed, installed or taken.
 ///
 /// # Invariants
 ///
-/// The `alloc_lock` of `task` is held by this context for the lifetime of the value, and
 /// `task.futex_robust_lists` is either null or a pointer from [`KBox::into_raw`] of a
-/// [`RobustLists`] that nothing else owns.
+/// [`RobustLists`] that nothing else owns, and it is accessed only with the task's
+/// `alloc_lock` held, which `guard` holds.
 struct LockedTask<'a> {
-    task: &'a Task,
+    guard: TaskLockGuard<'a>,
 }
 
 impl<'a> LockedTask<'a> {
-    /// Takes the `alloc_lock` of `task`.
+    /// Takes the `alloc_lock` of `task`. It is a spinlock, which this module never holds
+    /// across anything that sleeps.
     fn lock(task: &'a Task) -> Self {
-        // SAFETY: `task` is a valid task, by the invariant of `Task`. `task_lock()` is a
-        // spinlock that this module never holds across anything that sleeps.
-        unsafe { bindings::task_lock(task.as_ptr()) };
-        // INVARIANT: the lock is held from here until `drop()`. The field is null from
-        // `futex_init_task()` on, and only `install()` and `take()` below write it.
-        LockedTask { task }
+        // INVARIANT: the field is null from `futex_init_task()` on, and only `install()` and
+        // `take()` below write it, with the lock held.
+        LockedTask { guard: task.lock() }
+    }
+
+    fn task(&self) -> *mut bindings::task_struct {
+        self.guard.task().as_ptr()
     }
 
     /// The address of the task's `futex_robust_lists` field.
     fn field(&self) -> *mut *mut RobustLists {
         // SAFETY: `task` is a valid task; taking the address of its field creates no reference.
-        let field = unsafe { addr_of_mut!((*self.task.as_ptr()).futex_robust_lists) };
+        let field = unsafe { addr_of_mut!((*self.task()).futex_robust_lists) };
         field.cast()
     }
 
@@ -77,7 +84,7 @@ impl<'a> LockedTask<'a> {
     /// Unregisters the lists of `set_robust_list()` whose `list_op_pending` field is at `pop`.
     fn forget_legacy_with_pending(&mut self, pop: usize) {
         // SAFETY: `task` is a valid task; taking the address of its field creates no reference.
-        let native = unsafe { addr_of_mut!((*self.task.as_ptr()).robust_list) };
+        let native = unsafe { addr_of_mut!((*self.task()).robust_list) };
         // SAFETY: the field is valid to read and to write. Only the task itself writes it, as
         // `set_robust_list()` does, and so does this, which runs on the current task (callers
         // of `forget_current_lists_with_pending()`); other tasks only read it.
@@ -85,7 +92,7 @@ impl<'a> LockedTask<'a> {
         #[cfg(CONFIG_COMPAT)]
         {
             // SAFETY: as above, for the 32-bit list of the task.
-            let compat = unsafe { addr_of_mut!((*self.task.as_ptr()).compat_robust_list) };
+            let compat = unsafe { addr_of_mut!((*self.task()).compat_robust_list) };
             // SAFETY: as above.
             unsafe { forget_if_pending_at(compat, ListAbi::Compat, pop) };
         }
@@ -101,13 +108,6 @@ impl<'a> LockedTask<'a> {
         // SAFETY: by the type invariant, `table` comes from `KBox::into_raw()` and nothing
         // else owns it, and now the field no longer points to it either.
         Some(unsafe { KBox::from_raw(table) })
-    }
-}
-
-impl Drop for LockedTask<'_> {
-    fn drop(&mut self) {
-        // SAFETY: we hold the lock of this task (type invariant) and release it once.
-        unsafe { bindings::task_unlock(self.task.as_ptr()) };
     }
 }
 
@@ -180,4 +180,43 @@ pub(crate) fn take_current() -> Option<KBox<RobustLists>> {
     let task = current!();
     let mut locked = LockedTask::lock(task);
     locked.take()
+}
+
+/// A task whose robust lists the current task may read, for `get_robust_list2()`.
+///
+/// # Invariants
+///
+/// `task` comes from `futex_get_robust_task()`: a valid task, with a reference and its
+/// `exec_update_lock` held for reading, both owned by this value, so that its lists are read
+/// under the credentials `ptrace_may_access()` checked.
+pub(crate) struct RobustTask {
+    task: NonNull<bindings::task_struct>,
+}
+
+impl RobustTask {
+    /// Finds the task of `pid` (0: the current task), if the current task may read its lists.
+    ///
+    /// Fails with `ESRCH` if there is no such task and `EPERM` if it may not.
+    pub(crate) fn find(pid: i32) -> Result<Self> {
+        // SAFETY: `futex_get_robust_task()` takes any pid and returns a task with a reference
+        // and its lock held, or an error pointer.
+        let task = from_err_ptr(unsafe { bindings::futex_get_robust_task(pid) })?;
+        // INVARIANT: a task from `futex_get_robust_task()`, which is never null on success.
+        NonNull::new(task).map(|task| RobustTask { task }).ok_or(ESRCH)
+    }
+
+    /// The task.
+    pub(crate) fn task(&self) -> &Task {
+        // SAFETY: `task` is valid while `self` holds its reference (type invariant), and `Task`
+        // is a transparent wrapper of `task_struct`.
+        unsafe { &*self.task.as_ptr().cast::<Task>() }
+    }
+}
+
+impl Drop for RobustTask {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant, we own a reference and the lock of `task` from
+        // `futex_get_robust_task()`, which `futex_put_robust_task()` releases, once.
+        unsafe { bindings::futex_put_robust_task(self.task.as_ptr()) };
+    }
 }

@@ -12,9 +12,11 @@
 
 use super::abi::{Entry, ListAbi, ENTRY_LIMIT};
 use super::lists::{Command, ListIndex, Registration, RobustLists, LIST_LIMIT};
-use super::unlock::{clear_pending, unlock_word, unlocked_value, UnlockSpace};
+use super::space::FutexSpace;
+use super::unlock::{clear_pending, evaluate, unlock_locked, LockedBucket, PendingSlot, Waiter};
 use super::vdso::{pending_slot, CriticalSection};
-use super::walk::{exit_robust_list, FutexSpace};
+use super::walk::exit_robust_list;
+use core::cell::Cell;
 use kernel::bindings::{
     FUTEX_OWNER_DIED, FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32 as CMD_CREATE_32,
     FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64 as CMD_CREATE_64,
@@ -170,14 +172,7 @@ impl FutexSpace for FakeSpace {
     }
 }
 
-impl UnlockSpace for FakeSpace {
-    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32> {
-        self.fail_atomic()?;
-        let found = self.read_u32(addr)?;
-        self.put_u32(addr, new);
-        Ok(found)
-    }
-
+impl PendingSlot for FakeSpace {
     fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result {
         self.range(addr, abi.field_size())?;
         self.put_field(addr, abi, value);
@@ -545,46 +540,157 @@ pub extern "C" fn futex_robust_test_list_table() -> c_int {
     0
 }
 
+/// A waiter of [`FakeBucket`]: its place in the queue, its bitset, and whether it is PI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FakeWaiter {
+    index: usize,
+    bitset: u32,
+    pi: bool,
+}
+
+impl Waiter for FakeWaiter {
+    fn bitset(&self) -> u32 {
+        self.bitset
+    }
+
+    fn is_pi(&self) -> bool {
+        self.pi
+    }
+}
+
+const MAX_WAITERS: usize = 8;
+
+/// A locked hash bucket with up to [`MAX_WAITERS`] waiters of one futex, its word, and a
+/// record of what the unlock did: which waiters it woke, how often it looked at the queue.
+struct FakeBucket {
+    waiters: [FakeWaiter; MAX_WAITERS],
+    nr: usize,
+    word: Cell<u32>,
+    /// The error the next store fails with.
+    store_error: Cell<Option<Error>>,
+    /// Bit `i` is set once waiter `i` is woken (and so no longer queued).
+    woken: Cell<u32>,
+    /// Waiters handed out by the iterators, over all passes.
+    looked_at: Cell<usize>,
+}
+
+impl FakeBucket {
+    /// A bucket with waiters of the given bitsets, none PI, and a locked word.
+    fn new(bitsets: &[u32]) -> Self {
+        let mut b = FakeBucket {
+            waiters: [FakeWaiter {
+                index: 0,
+                bitset: 0,
+                pi: false,
+            }; MAX_WAITERS],
+            nr: bitsets.len().min(MAX_WAITERS),
+            word: Cell::new(TID | FUTEX_WAITERS),
+            store_error: Cell::new(None),
+            woken: Cell::new(0),
+            looked_at: Cell::new(0),
+        };
+        for (i, bitset) in bitsets.iter().take(MAX_WAITERS).enumerate() {
+            b.waiters[i] = FakeWaiter {
+                index: i,
+                bitset: *bitset,
+                pi: false,
+            };
+        }
+        b
+    }
+}
+
+impl LockedBucket for FakeBucket {
+    type Waiter<'a> = FakeWaiter;
+
+    fn waiters(&self) -> impl Iterator<Item = FakeWaiter> {
+        self.waiters[..self.nr]
+            .iter()
+            .copied()
+            .filter(|w| self.woken.get() & (1 << w.index) == 0)
+            .inspect(|_| self.looked_at.set(self.looked_at.get() + 1))
+    }
+
+    fn store_word(&self, value: u32) -> Result {
+        if let Some(e) = self.store_error.take() {
+            return Err(e);
+        }
+        self.word.set(value);
+        Ok(())
+    }
+
+    fn wake(&self, waiter: FakeWaiter) {
+        self.woken.set(self.woken.get() | 1 << waiter.index);
+    }
+}
+
+/// The verdict of [`evaluate`] for waiters of the given bitsets: the word, and the index of
+/// the first wakee.
+fn verdict(bitsets: &[u32], nr_wake: u32, bitset: u32) -> Result<(u32, Option<usize>)> {
+    let b = FakeBucket::new(bitsets);
+    let v = evaluate(b.waiters(), nr_wake, bitset)?;
+    Ok((v.word, v.first.map(|w| w.index)))
+}
+
 /// The unlocked word keeps `FUTEX_WAITERS` exactly when a waiter stays queued after the
-/// wake-up, which wakes at least one waiter and only those matching its bitset.
+/// wake-up, which wakes only waiters matching its bitset; the first match is the wakee.
 #[no_mangle]
-pub extern "C" fn futex_robust_test_unlocked_value() -> c_int {
-    check!(unlocked_value(0, 0, 1) == 0);
-    check!(unlocked_value(1, 1, 1) == 0);
-    check!(unlocked_value(2, 2, 1) == FUTEX_WAITERS);
-    check!(unlocked_value(2, 2, 2) == 0);
-    check!(unlocked_value(3, 3, i32::MAX) == 0);
-    // Waiters whose bitset does not match stay queued.
-    check!(unlocked_value(2, 1, 5) == FUTEX_WAITERS);
-    check!(unlocked_value(1, 0, 1) == FUTEX_WAITERS);
-    // nr_wake 0 or negative wakes one, as FUTEX_WAKE does.
-    check!(unlocked_value(1, 1, 0) == 0);
-    check!(unlocked_value(2, 2, 0) == FUTEX_WAITERS);
-    check!(unlocked_value(1, 1, -1) == 0);
+pub extern "C" fn futex_robust_test_evaluate_waiters() -> c_int {
+    const ANY: u32 = u32::MAX;
+    check!(verdict(&[], 1, ANY) == Ok((0, None)));
+    check!(verdict(&[ANY], 1, ANY) == Ok((0, Some(0))));
+    check!(verdict(&[ANY, ANY], 1, ANY) == Ok((FUTEX_WAITERS, Some(0))));
+    check!(verdict(&[ANY, ANY], 2, ANY) == Ok((0, Some(0))));
+    check!(verdict(&[ANY, ANY, ANY], u32::MAX, ANY) == Ok((0, Some(0))));
+    // Waiters whose bitset does not match stay queued; the wakee is the first that matches.
+    check!(verdict(&[1, 2], 5, 2) == Ok((FUTEX_WAITERS, Some(1))));
+    check!(verdict(&[1], 1, 2) == Ok((FUTEX_WAITERS, None)));
+    check!(verdict(&[1, 2, 2], 1, 2) == Ok((FUTEX_WAITERS, Some(1))));
+    // A PI waiter: FUTEX_WAKE is the wrong operation for this futex.
+    let mut b = FakeBucket::new(&[ANY, ANY]);
+    b.waiters[1].pi = true;
+    check!(evaluate(b.waiters(), 2, ANY).map(|v| v.word) == Err(EINVAL));
+    // The answer is known once a wakee is found and more than nr_wake waiters were seen.
+    let b = FakeBucket::new(&[ANY; MAX_WAITERS]);
+    check!(evaluate(b.waiters(), 1, ANY).is_ok());
+    check!(b.looked_at.get() == 2);
     0
 }
 
-/// The unlock stores the value whatever the word held, and hands faults and retries back
-/// with the word unchanged.
+/// Under the bucket lock the unlock stores the verdict's word, then wakes up to nr_wake
+/// matching waiters (the evaluation's wakee when nr_wake is 1, without a second pass); a
+/// store that faults or asks to retry is handed back with nothing woken.
 #[no_mangle]
-pub extern "C" fn futex_robust_test_unlock_word() -> c_int {
-    let word = BASE + 16;
-    let mut s = FakeSpace::new();
-    s.put_u32(word, TID | FUTEX_WAITERS);
-    check!(unlock_word(&mut s, word, 0).is_ok());
-    check!(s.word(word) == 0);
-    s.put_u32(word, TID);
-    check!(unlock_word(&mut s, word, FUTEX_WAITERS).is_ok());
-    check!(s.word(word) == FUTEX_WAITERS);
+pub extern "C" fn futex_robust_test_unlock_locked() -> c_int {
+    const ANY: u32 = u32::MAX;
+    let b = FakeBucket::new(&[ANY, ANY, ANY]);
+    check!(unlock_locked(&b, 1, ANY) == Ok(1));
+    check!(b.word.get() == FUTEX_WAITERS && b.woken.get() == 0b001);
+    check!(b.looked_at.get() == 2);
 
-    s.put_u32(word, TID);
-    s.cmpxchg_eagains = 1;
-    check!(unlock_word(&mut s, word, 0) == Err(EAGAIN));
-    check!(s.word(word) == TID);
-    s.cmpxchg_faults = 1;
-    check!(unlock_word(&mut s, word, 0) == Err(EFAULT));
-    check!(s.word(word) == TID);
-    check!(unlock_word(&mut s, BASE + SIZE, 0) == Err(EFAULT));
+    let b = FakeBucket::new(&[ANY, 1, ANY, ANY]);
+    check!(unlock_locked(&b, 2, 2) == Ok(2));
+    check!(b.word.get() == FUTEX_WAITERS && b.woken.get() == 0b0101);
+
+    let b = FakeBucket::new(&[ANY, ANY]);
+    check!(unlock_locked(&b, 3, ANY) == Ok(2));
+    check!(b.word.get() == 0 && b.woken.get() == 0b11);
+
+    let b = FakeBucket::new(&[]);
+    check!(unlock_locked(&b, 1, ANY) == Ok(0));
+    check!(b.word.get() == 0);
+
+    for e in [EFAULT, EAGAIN] {
+        let b = FakeBucket::new(&[ANY, ANY]);
+        b.store_error.set(Some(e));
+        check!(unlock_locked(&b, 1, ANY) == Err(e));
+        check!(b.word.get() == TID | FUTEX_WAITERS && b.woken.get() == 0);
+    }
+
+    let mut b = FakeBucket::new(&[ANY]);
+    b.waiters[0].pi = true;
+    check!(unlock_locked(&b, 1, ANY) == Err(EINVAL));
+    check!(b.word.get() == TID | FUTEX_WAITERS);
     0
 }
 

@@ -15,8 +15,10 @@
 //! clears the slot once the PI unlock succeeded. That closes the window of the contended unlock;
 //! the uncontended one stays in userspace.
 //!
-//! This module decides what the word becomes and clears the slot; the futex core chooses and
-//! wakes the waiters (`futex_wake_robust_unlock()` in `kernel/futex/waitwake.c`).
+//! This module is the part of the sequence that needs no futex core: which waiters to wake and
+//! what the word becomes ([`evaluate`]), the order of evaluation, store and collection under the
+//! hash bucket lock ([`unlock_locked`], over the [`LockedBucket`] trait), and the clearing of
+//! the slot ([`clear_pending`]). [`super::bucket`] drives it with the real hash bucket.
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
 
@@ -24,45 +26,131 @@ use super::abi::ListAbi;
 use kernel::bindings::FUTEX_WAITERS;
 use kernel::prelude::*;
 
-/// What the robust unlock needs from the world: the unlocking task's memory and lists.
+/// A task queued on the futex, as the robust unlock sees it.
+pub(crate) trait Waiter {
+    /// The bitset it waits with (`FUTEX_WAIT_BITSET`; all ones for `FUTEX_WAIT`).
+    fn bitset(&self) -> u32;
+
+    /// Whether it waits for a PI futex or a requeue to one: such a futex is not unlocked with
+    /// `FUTEX_WAKE`, and the unlock fails with `EINVAL`, as `futex_wake()` does.
+    fn is_pi(&self) -> bool;
+}
+
+/// What the unlock does, as decided from the queued waiters.
+#[derive(Debug)]
+pub(crate) struct Verdict<W> {
+    /// The unlocked word: `FUTEX_WAITERS` if a waiter stays queued after the wake-up, so that
+    /// the next unlock comes to the kernel again, else 0.
+    pub(crate) word: u32,
+    /// The first waiter to wake, if any: with `nr_wake == 1`, the only one.
+    pub(crate) first: Option<W>,
+}
+
+/// Decides the unlocked word from the `waiters` of the futex, in wake-up order, for a wake-up of
+/// up to `nr_wake` (at least 1) of those that match `bitset`.
+///
+/// It stops as soon as the answer is known: once more waiters than `nr_wake` were seen and one
+/// of them is to be woken, some waiter stays queued whatever the rest of the queue holds.
+pub(crate) fn evaluate<W: Waiter>(
+    waiters: impl Iterator<Item = W>,
+    nr_wake: u32,
+    bitset: u32,
+) -> Result<Verdict<W>> {
+    let mut queued = 0u32;
+    let mut wakees = 0u32;
+    let mut first = None;
+    for waiter in waiters {
+        if waiter.is_pi() {
+            return Err(EINVAL);
+        }
+        queued = queued.saturating_add(1);
+        if queued > nr_wake && wakees > 0 {
+            return Ok(Verdict {
+                word: FUTEX_WAITERS,
+                first,
+            });
+        }
+        if waiter.bitset() & bitset != 0 {
+            wakees = wakees.saturating_add(1);
+            if first.is_none() {
+                first = Some(waiter);
+            }
+        }
+    }
+    // Every waiter was seen, at most `nr_wake` of them: the wakees are all woken.
+    Ok(Verdict {
+        word: if queued > wakees { FUTEX_WAITERS } else { 0 },
+        first,
+    })
+}
+
+/// The hash bucket of a futex, locked, with the futex's waiters and word.
+pub(crate) trait LockedBucket {
+    /// A queued waiter of the futex, valid while the bucket is locked.
+    type Waiter<'a>: Waiter
+    where
+        Self: 'a;
+
+    /// The waiters of the futex, in wake-up order. The iterator stays valid when the waiter it
+    /// last returned is woken.
+    fn waiters(&self) -> impl Iterator<Item = Self::Waiter<'_>>;
+
+    /// Replaces the futex word by `value` without sleeping or faulting, whatever it holds.
+    ///
+    /// Fails with `EFAULT` (the page must be faulted in) or `EAGAIN` (try again), with nothing
+    /// changed, for the caller to unlock the bucket, resolve it and start again.
+    fn store_word(&self, value: u32) -> Result;
+
+    /// Takes `waiter` off the queue and adds it to the wake-ups done after the bucket is
+    /// unlocked.
+    fn wake(&self, waiter: Self::Waiter<'_>);
+}
+
+/// Unlocks the futex of the locked `bucket` for a wake-up of up to `nr_wake` (at least 1)
+/// waiters matching `bitset`, and returns how many were queued for waking.
+///
+/// The word is stored before any waiter is taken off the queue: a woken waiter may return to
+/// userspace without the bucket lock, get killed and exit, and its robust list walk must see
+/// the word unlocked, not still held by the unlocking task. It is stored under the bucket lock,
+/// where waiters queue, so that it keeps `FUTEX_WAITERS` exactly when a waiter stays queued: a
+/// waiter that queues later sees the new word and does not sleep.
+pub(crate) fn unlock_locked<B: LockedBucket>(bucket: &B, nr_wake: u32, bitset: u32) -> Result<u32> {
+    let verdict = evaluate(bucket.waiters(), nr_wake, bitset)?;
+    bucket.store_word(verdict.word)?;
+    if nr_wake == 1 {
+        // The common case: the evaluation found the one wakee, no second pass.
+        return Ok(match verdict.first {
+            Some(waiter) => {
+                bucket.wake(waiter);
+                1
+            }
+            None => 0,
+        });
+    }
+    let mut woken = 0;
+    for waiter in bucket.waiters() {
+        if waiter.bitset() & bitset == 0 {
+            continue;
+        }
+        bucket.wake(waiter);
+        woken += 1;
+        if woken == nr_wake {
+            break;
+        }
+    }
+    Ok(woken)
+}
+
+/// What clearing the pending slot needs: the unlocking task's memory and lists.
 ///
 /// [`super::user::CurrentMemory`] implements it for real; a test can implement it over plain
 /// memory.
-pub(crate) trait UnlockSpace {
-    /// Atomically replaces the futex word at `addr` by `new`, without sleeping or faulting:
-    /// returns the value it held, or `EFAULT` or `EAGAIN` with nothing changed.
-    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32>;
-
+pub(crate) trait PendingSlot {
     /// Writes `value` to a field of a list of the given layout at `addr`; may fault a page in.
     fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result;
 
     /// Unregisters every robust list of the task whose `list_op_pending` field is at `addr`.
     fn forget_lists_with_pending(&mut self, addr: usize);
-}
-
-/// The value a robust futex word gets when the kernel unlocks it: `FUTEX_WAITERS` if a waiter
-/// stays queued after this wake-up, so that its next unlock comes to the kernel again, else 0.
-///
-/// `queued` tasks wait on the futex and `wakeable` of them match the bitset of the wake-up,
-/// which wakes up to `nr_wake` of those, and at least one, as `futex_wake()` does.
-pub(crate) fn unlocked_value(queued: u32, wakeable: u32, nr_wake: i32) -> u32 {
-    let budget = u32::try_from(nr_wake).unwrap_or(0).max(1);
-    let woken = wakeable.min(budget).min(queued);
-    if queued > woken {
-        FUTEX_WAITERS
-    } else {
-        0
-    }
-}
-
-/// Replaces the futex word at `uaddr` by `value`, whatever it holds: the unlock store.
-///
-/// The caller holds the futex's hash bucket lock, so the waiters it counted stay queued; a
-/// fault or a contended atomic fails with `EFAULT` or `EAGAIN` and the word unchanged, for the
-/// caller to drop the lock, fault the page in or yield, and start again.
-pub(crate) fn unlock_word<S: UnlockSpace>(space: &mut S, uaddr: usize, value: u32) -> Result {
-    // What the word held does not matter: it was the caller's lock, which it releases.
-    space.exchange_word(uaddr, value).map(|_| ())
 }
 
 /// Clears the `list_op_pending` slot at user address `pop`, of the width of lists of `abi`,
@@ -71,7 +159,7 @@ pub(crate) fn unlock_word<S: UnlockSpace>(space: &mut S, uaddr: usize, value: u3
 /// If the slot cannot be written, it still points at the unlocked futex: every list of the
 /// task whose slot it is gets unregistered, so that the exit walk never follows it, and the
 /// caller gets `EFAULT`.
-pub(crate) fn clear_pending<S: UnlockSpace>(space: &mut S, pop: usize, abi: ListAbi) -> Result {
+pub(crate) fn clear_pending<S: PendingSlot>(space: &mut S, pop: usize, abi: ListAbi) -> Result {
     let res = space.write_field(pop, abi, 0);
     if res.is_err() {
         space.forget_lists_with_pending(pop);

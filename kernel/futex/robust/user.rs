@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The dying task's user memory and the futex core: the one unsafe corner of the walk.
+//! The current task's user memory and the futex atomics, for the walk and the clearing.
 //!
 //! Every access takes a user address as an integer and goes through functions that check it
-//! and handle faults (`get_user()`, the futex atomics, `fixup_user_fault()`), so a bogus
-//! address from the list is an error, never undefined behaviour.
+//! and handle faults (`get_user()`, `put_user()`, the futex atomics,
+//! `fault_in_user_writeable()`), so a bogus address from the list is an error, never undefined
+//! behaviour.
 //!
-//! C header: `kernel/futex/futex.h` (private to futex, so its functions are declared here).
+//! C header: `kernel/futex/futex.h` (the futex atomics and `futex_robust_wake_one()`).
 
 use super::abi::ListAbi;
+use super::space::FutexSpace;
 use super::task_lists;
-use super::unlock::UnlockSpace;
-use super::walk::FutexSpace;
+use super::unlock::PendingSlot;
 use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::current;
@@ -21,28 +22,14 @@ use kernel::prelude::*;
 use kernel::task;
 use kernel::uaccess::{get_user, put_user};
 
-/// The result of a futex atomic on a user word: `value`, or the error. The errors callers
-/// handle are mapped inline, as this runs once per entry of a walk.
+/// The result of a futex atomic on a user word: `value`, or the error.
 #[inline]
 fn atomic_result(ret: c_int, value: u32) -> Result<u32> {
-    match ret {
-        0 => Ok(value),
-        r if r == -(bindings::EFAULT as c_int) => Err(EFAULT),
-        r if r == -(bindings::EAGAIN as c_int) => Err(EAGAIN),
-        r => Err(Error::from_errno(r)),
+    if ret == 0 {
+        Ok(value)
+    } else {
+        Err(Error::from_errno(ret))
     }
-}
-
-extern "C" {
-    fn futex_cmpxchg_value_locked(
-        curval: *mut u32,
-        uaddr: *mut u32,
-        uval: u32,
-        newval: u32,
-    ) -> c_int;
-    fn futex_xchg_value_locked(oldval: *mut u32, uaddr: *mut u32, newval: u32) -> c_int;
-    fn fault_in_user_writeable(uaddr: *mut u32) -> c_int;
-    fn futex_robust_wake_one(uaddr: *mut u32);
 }
 
 /// The current task, exiting or execing, whose robust lists are walked.
@@ -89,7 +76,7 @@ impl FutexSpace for CurrentTask {
         // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
         // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
         // page faults disabled, returning `-EFAULT` for any address it cannot write.
-        let ret = unsafe { futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
+        let ret = unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
         atomic_result(ret, found)
     }
 
@@ -97,14 +84,14 @@ impl FutexSpace for CurrentTask {
     fn fault_in_writeable(&mut self, addr: usize) -> Result {
         // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up
         // in the current mm under its lock and fails for one it cannot fault in writable.
-        to_result(unsafe { fault_in_user_writeable(addr as *mut u32) })
+        to_result(unsafe { bindings::fault_in_user_writeable(addr as *mut u32) })
     }
 
     #[inline]
     fn wake_one(&mut self, addr: usize) {
         // SAFETY: `futex_robust_wake_one()` takes any user address: `futex_wake()` validates
         // it when it computes the futex key and does nothing for a bad one.
-        unsafe { futex_robust_wake_one(addr as *mut u32) };
+        unsafe { bindings::futex_robust_wake_one(addr as *mut u32) };
     }
 
     #[inline]
@@ -137,17 +124,7 @@ impl CurrentMemory {
     }
 }
 
-impl UnlockSpace for CurrentMemory {
-    #[inline]
-    fn exchange_word(&mut self, addr: usize, new: u32) -> Result<u32> {
-        let mut old = 0u32;
-        // SAFETY: `old` is a valid `u32` to write. `addr` is only used as a user address:
-        // `futex_xchg_value_locked()` checks it and handles faults with page faults disabled,
-        // returning `-EFAULT` for any address it cannot write.
-        let ret = unsafe { futex_xchg_value_locked(&mut old, addr as *mut u32, new) };
-        atomic_result(ret, old)
-    }
-
+impl PendingSlot for CurrentMemory {
     #[inline]
     fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result {
         match abi {

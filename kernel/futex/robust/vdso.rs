@@ -43,10 +43,5 @@ pub(crate) fn pending_slot(
     if slot == 0 {
         return None;
     }
-    let abi = if cs.pop32 {
-        ListAbi::Compat
-    } else {
-        ListAbi::Native
-    };
-    Some((slot, abi))
+    Some((slot, ListAbi::from_list32(cs.pop32)))
 }

@@ -10,38 +10,7 @@
 
 use super::abi::{Entry, ListAbi, ENTRY_LIMIT};
 use super::death::{handle_futex_death, Role};
-use kernel::prelude::*;
-
-/// What the walk needs from the world: the dying task's user memory and the futex core.
-///
-/// [`super::user::CurrentTask`] implements it for real; a test can implement it over plain
-/// memory.
-pub(crate) trait FutexSpace {
-    /// Reads a field of a list of the given ABI at user address `addr`: a pointer or
-    /// `futex_offset`, zero-extended from 32 bits for a 32-bit list.
-    fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize>;
-
-    /// Reads the futex word at `addr`.
-    fn read_word(&mut self, addr: usize) -> Result<u32>;
-
-    /// Atomically replaces the futex word at `addr` by `new` if it is `old`, without sleeping.
-    ///
-    /// Returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN` (try
-    /// again) as `futex_cmpxchg_value_locked()` does.
-    fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32>;
-
-    /// Faults in the page of `addr` writable; fails if it cannot be.
-    fn fault_in_writeable(&mut self, addr: usize) -> Result;
-
-    /// Wakes one waiter of the shared futex at `addr`.
-    fn wake_one(&mut self, addr: usize);
-
-    /// Lets other tasks run between entries of a long list.
-    fn resched(&mut self);
-
-    /// The thread id of the dying task, as its futex words hold it.
-    fn tid(&self) -> u32;
-}
+use super::space::FutexSpace;
 
 /// Walks the list whose head is at user address `head` and marks the futexes the dying task
 /// still holds as owner-died. The pending operation (`list_op_pending`) is handled last, and
