@@ -117,10 +117,12 @@ impl Waiter for QueuedWaiter<'_> {
 }
 
 /// Where a `futex_q` is linked into its bucket's list: `list.node_list`.
-const QUEUE_LINK: usize = offset_of!(bindings::futex_q, list) + offset_of!(bindings::plist_node, node_list);
+const QUEUE_LINK: usize =
+    offset_of!(bindings::futex_q, list) + offset_of!(bindings::plist_node, node_list);
 
-/// The waiters of one futex on a locked bucket, in priority order, as `plist_for_each_entry_safe()`:
-/// the next link is read before a waiter is returned, so it may be taken off the list.
+/// The waiters of one futex on a locked bucket, in priority order, as
+/// `plist_for_each_entry_safe()` walks them: the next link is read before a waiter is returned,
+/// so that waiter may be taken off the list.
 ///
 /// # Invariants
 ///
@@ -182,7 +184,9 @@ impl LockedBucket for LockedHashBucket<'_> {
         // SAFETY: `old` is valid to write. `uaddr` is only used as a user address:
         // `futex_xchg_value_locked()` checks it and handles faults with page faults disabled,
         // as it must under the bucket lock, failing with `-EFAULT` or `-EAGAIN`.
-        to_result(unsafe { bindings::futex_xchg_value_locked(&mut old, self.uaddr as *mut u32, value) })
+        to_result(unsafe {
+            bindings::futex_xchg_value_locked(&mut old, self.uaddr as *mut u32, value)
+        })
     }
 
     fn wake(&self, waiter: QueuedWaiter<'_>) {

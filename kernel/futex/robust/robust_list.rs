@@ -153,7 +153,8 @@ pub unsafe extern "C" fn futex_rust_set_robust_list2(
     }
 }
 matches_c_prototype!(
-    futex_rust_set_robust_list2: unsafe extern "C" fn(c_ulong, c_uint, c_uint, c_uint, bool) -> c_long
+    futex_rust_set_robust_list2:
+        unsafe extern "C" fn(c_ulong, c_uint, c_uint, c_uint, bool) -> c_long
 );
 
 fn set_robust_list2(head: usize, index: u32, cmd: u32, flags: u32, compat: bool) -> Result<usize> {
@@ -198,10 +199,17 @@ pub unsafe extern "C" fn futex_rust_get_robust_list2(
     }
 }
 matches_c_prototype!(
-    futex_rust_get_robust_list2: unsafe extern "C" fn(c_int, c_ulong, c_uint, c_uint, bool) -> c_long
+    futex_rust_get_robust_list2:
+        unsafe extern "C" fn(c_int, c_ulong, c_uint, c_uint, bool) -> c_long
 );
 
-fn get_robust_list2(pid: i32, head_ptr: usize, index: u32, flags: u32, compat: bool) -> Result<u32> {
+fn get_robust_list2(
+    pid: i32,
+    head_ptr: usize,
+    index: u32,
+    flags: u32,
+    compat: bool,
+) -> Result<u32> {
     if flags != 0 {
         return Err(EINVAL);
     }
@@ -241,14 +249,22 @@ pub unsafe extern "C" fn futex_rust_robust_unlock(
     pop: c_ulong,
     pop32: bool,
 ) -> c_int {
-    match bucket::robust_unlock(uaddr as usize, flags, nr_wake, bitset, pop, ListAbi::from_list32(pop32)) {
+    match bucket::robust_unlock(
+        uaddr as usize,
+        flags,
+        nr_wake,
+        bitset,
+        pop,
+        ListAbi::from_list32(pop32),
+    ) {
         // At most `nr_wake`, a positive `c_int`.
         Ok(woken) => c_int::try_from(woken).unwrap_or(c_int::MAX),
         Err(e) => e.to_errno(),
     }
 }
 matches_c_prototype!(
-    futex_rust_robust_unlock: unsafe extern "C" fn(*mut u32, c_uint, c_int, u32, c_ulong, bool) -> c_int
+    futex_rust_robust_unlock:
+        unsafe extern "C" fn(*mut u32, c_uint, c_int, u32, c_ulong, bool) -> c_int
 );
 
 /// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`: the PI unlock of the futex at `uaddr`, then the
@@ -272,7 +288,8 @@ pub unsafe extern "C" fn futex_rust_robust_unlock_pi(
     }
 }
 matches_c_prototype!(
-    futex_rust_robust_unlock_pi: unsafe extern "C" fn(*mut u32, c_uint, c_ulong, bool) -> c_int
+    futex_rust_robust_unlock_pi:
+        unsafe extern "C" fn(*mut u32, c_uint, c_ulong, bool) -> c_int
 );
 
 /// Clears `list_op_pending` for the current task if it was interrupted inside a critical

@@ -202,7 +202,9 @@ impl RobustTask {
         // and its lock held, or an error pointer.
         let task = from_err_ptr(unsafe { bindings::futex_get_robust_task(pid) })?;
         // INVARIANT: a task from `futex_get_robust_task()`, which is never null on success.
-        NonNull::new(task).map(|task| RobustTask { task }).ok_or(ESRCH)
+        NonNull::new(task)
+            .map(|task| RobustTask { task })
+            .ok_or(ESRCH)
     }
 
     /// The task.

@@ -76,7 +76,8 @@ impl FutexSpace for CurrentTask {
         // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
         // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
         // page faults disabled, returning `-EFAULT` for any address it cannot write.
-        let ret = unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
+        let ret =
+            unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
         atomic_result(ret, found)
     }
 
