@@ -15,18 +15,20 @@
 //! exit walk        futex_cleanup() -> futex_rust_{,compat_}exit_robust_list(),
 //!                    futex_rust_exit_robust_lists2()
 //!                    -> walk::exit_robust_list() -> death::handle_futex_death()
-//!                    -> leaves: get_user(), futex_cmpxchg_value_locked(),
+//!                    -> get_user(), leaves in futex_core: futex_cmpxchg_value_locked(),
 //!                       fault_in_user_writeable(), futex_robust_wake_one()
 //! set_robust_list2 sys_set_robust_list2() -> futex_rust_set_robust_list2()
 //!                    -> lists::Command::decode(), task_lists (under Task::lock())
 //! get_robust_list2 sys_get_robust_list2() -> futex_rust_get_robust_list2()
-//!                    -> leaves: futex_get_robust_task(), futex_put_robust_task(),
-//!                       task_lists (under Task::lock()), put_user()
-//! ROBUST_UNLOCK    do_futex() -> futex_rust_robust_unlock() -> bucket::robust_unlock()
-//!                    -> get_futex_key(), futex_hash(), the bucket lock guard,
-//!                       unlock::unlock_locked() (evaluate, store, collect), clear_pending(),
-//!                       wake_up_q()
-//! UNLOCK_PI        do_futex() -> futex_rust_robust_unlock_pi() -> futex_unlock_pi(),
+//!                    -> futex_core::RobustTask (leaves: futex_get_robust_task(),
+//!                       futex_put_robust_task()), task_lists (under Task::lock()),
+//!                       put_user()
+//! ROBUST_UNLOCK    do_futex() -> futex_rust_robust_unlock() -> robust_unlock()
+//!                    -> leaves: get_futex_key(), futex_hash(), the bucket lock guard;
+//!                       unlock::unlock_locked() (evaluate, store, collect);
+//!                       unlock::clear_pending(); leaf: wake_up_q()
+//! UNLOCK_PI        do_futex() -> futex_rust_robust_unlock_pi()
+//!                    -> robust_unlock_pi() -> leaf: futex_unlock_pi(),
 //!                    then unlock::clear_pending()
 //! vDSO fixup       futex_robust_vdso_fixup() -> futex_rust_vdso_fixup()
 //!                    -> vdso::pending_slot() -> leaf: arch_futex_robust_vdso_pop()
@@ -44,18 +46,17 @@
 //!   `list_op_pending`, plain Rust over [`unlock::LockedBucket`];
 //! - [`vdso`]: whether a task stopped in the vDSO's robust unlock needs `list_op_pending`
 //!   cleared, plain Rust;
-//! - [`user`]: the current task's user memory and the futex atomics, for the walk and the
-//!   clearing;
-//! - [`bucket`]: the futex core's keys, hash buckets, waiters and wake queues, the one module
-//!   with raw bindings of futex internals.
+//! - [`user`]: the current task's user memory and lists, for the walk and the clearing;
+//! - [`futex_core`]: the leaves of the C futex core, the one module with raw bindings of
+//!   futex internals.
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h) (the ABI);
 //! the entry points below are declared in `kernel/futex/futex.h`, which the bindings include,
 //! and each is checked against its prototype at compile time.
 
 mod abi;
-mod bucket;
 mod death;
+mod futex_core;
 mod lists;
 mod space;
 mod task_lists;
@@ -67,11 +68,15 @@ mod vdso;
 mod walk;
 
 use abi::{ListAbi, ENTRY_LIMIT};
+use futex_core::{FutexKey, WakeQueue};
 use kernel::bindings;
 use kernel::ffi::{c_int, c_long, c_uint, c_ulong};
 use kernel::prelude::*;
+use kernel::stack_pin_init;
 use kernel::uaccess::put_user;
 use lists::{Command, ListIndex, LIST_LIMIT};
+use unlock::{clear_pending, unlock_locked};
+use user::CurrentMemory;
 
 /// Checks at compile time that an exported function has the type of its C prototype, which
 /// bindgen read from `kernel/futex/futex.h`: a changed prototype fails the build.
@@ -214,7 +219,7 @@ fn get_robust_list2(
         return Err(EINVAL);
     }
     let list = {
-        let task = task_lists::RobustTask::find(pid)?;
+        let task = futex_core::RobustTask::find(pid)?;
         let index = ListIndex::new(index)?;
         task_lists::read(task.task(), |table| table.ok_or(ENOENT)?.get(index))?
     };
@@ -249,7 +254,7 @@ pub unsafe extern "C" fn futex_rust_robust_unlock(
     pop: c_ulong,
     pop32: bool,
 ) -> c_int {
-    match bucket::robust_unlock(
+    match robust_unlock(
         uaddr as usize,
         flags,
         nr_wake,
@@ -267,6 +272,51 @@ matches_c_prototype!(
         unsafe extern "C" fn(*mut u32, c_uint, c_int, u32, c_ulong, bool) -> c_int
 );
 
+/// `FUTEX_WAKE` or `FUTEX_WAKE_BITSET` with `FUTEX_ROBUST_UNLOCK`, for the current task: unlocks
+/// the futex at `uaddr`, queues up to `nr_wake` of its waiters matching `bitset` for waking,
+/// clears the `list_op_pending` slot at `pop`, of the width of `abi` lists, and wakes them.
+///
+/// Returns the number of waiters woken. With `EFAULT` from the slot, the futex was unlocked and
+/// its waiters woken all the same; any other error leaves everything as it was.
+fn robust_unlock(
+    uaddr: usize,
+    flags: u32,
+    nr_wake: i32,
+    bitset: u32,
+    pop: usize,
+    abi: ListAbi,
+) -> Result<u32> {
+    if bitset == 0 {
+        return Err(EINVAL);
+    }
+    // Negative counts are refused before anything is touched; 0 wakes one, as FUTEX_WAKE does.
+    let nr_wake = u32::try_from(nr_wake).map_err(|_| EINVAL)?.max(1);
+    stack_pin_init!(let wake_q = WakeQueue::new());
+    let woken = loop {
+        let key = FutexKey::for_write(uaddr, flags)?;
+        // The bucket lock is taken whether or not waiters are pending: a waiter that is about
+        // to queue has set FUTEX_WAITERS in the word, and a lockless check here could store 0
+        // over it and leave that waiter asleep.
+        let bucket = key.lock(uaddr, &wake_q);
+        match unlock_locked(&bucket, nr_wake, bitset) {
+            Ok(woken) => break woken,
+            Err(e) if e == EAGAIN => {
+                drop(bucket);
+                kernel::task::cond_resched();
+            }
+            Err(e) if e == EFAULT => {
+                drop(bucket);
+                futex_core::fault_in_user_writeable(uaddr)?;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    // With the bucket unlocked: the slot may fault.
+    let cleared = clear_pending(&mut CurrentMemory::new(), pop, abi);
+    wake_q.as_mut().wake_up();
+    cleared.map(|()| woken)
+}
+
 /// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`: the PI unlock of the futex at `uaddr`, then the
 /// clearing of the `list_op_pending` slot at `pop` (32 bits wide if `pop32`).
 ///
@@ -282,7 +332,7 @@ pub unsafe extern "C" fn futex_rust_robust_unlock_pi(
     pop: c_ulong,
     pop32: bool,
 ) -> c_int {
-    match bucket::robust_unlock_pi(uaddr as usize, flags, pop, ListAbi::from_list32(pop32)) {
+    match robust_unlock_pi(uaddr as usize, flags, pop, ListAbi::from_list32(pop32)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -291,6 +341,13 @@ matches_c_prototype!(
     futex_rust_robust_unlock_pi:
         unsafe extern "C" fn(*mut u32, c_uint, c_ulong, bool) -> c_int
 );
+
+/// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`, for the current task: the PI unlock of the futex
+/// at `uaddr`, then, if it succeeded, the clearing of the `list_op_pending` slot at `pop`.
+fn robust_unlock_pi(uaddr: usize, flags: u32, pop: usize, abi: ListAbi) -> Result {
+    futex_core::unlock_pi(uaddr, flags)?;
+    clear_pending(&mut CurrentMemory::new(), pop, abi)
+}
 
 /// Clears `list_op_pending` for the current task if it was interrupted inside a critical
 /// section of the vDSO's robust unlock after its cmpxchg succeeded, on its way to signal

@@ -10,18 +10,13 @@
 //! being freed or changed. Nothing sleeps under that lock: the table is allocated before the
 //! lock is taken and freed after it is dropped.
 //!
-//! `get_robust_list2()` reads the table of another task: [`RobustTask`] finds it and holds it
-//! for that, with the checks of `get_robust_list()` (`futex_get_robust_task()`).
-//!
-//! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field),
-//! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`) and
-//! `kernel/futex/futex.h` (`futex_get_robust_task()`).
+//! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field) and
+//! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`).
 
 use super::abi::ListAbi;
 use super::lists::RobustLists;
-use core::ptr::{addr_of_mut, NonNull};
+use core::ptr::addr_of_mut;
 use kernel::bindings;
-use kernel::error::from_err_ptr;
 use kernel::prelude::*;
 use kernel::task::{Task, TaskLockGuard};
 
@@ -180,45 +175,4 @@ pub(crate) fn take_current() -> Option<KBox<RobustLists>> {
     let task = current!();
     let mut locked = LockedTask::lock(task);
     locked.take()
-}
-
-/// A task whose robust lists the current task may read, for `get_robust_list2()`.
-///
-/// # Invariants
-///
-/// `task` comes from `futex_get_robust_task()`: a valid task, with a reference and its
-/// `exec_update_lock` held for reading, both owned by this value, so that its lists are read
-/// under the credentials `ptrace_may_access()` checked.
-pub(crate) struct RobustTask {
-    task: NonNull<bindings::task_struct>,
-}
-
-impl RobustTask {
-    /// Finds the task of `pid` (0: the current task), if the current task may read its lists.
-    ///
-    /// Fails with `ESRCH` if there is no such task and `EPERM` if it may not.
-    pub(crate) fn find(pid: i32) -> Result<Self> {
-        // SAFETY: `futex_get_robust_task()` takes any pid and returns a task with a reference
-        // and its lock held, or an error pointer.
-        let task = from_err_ptr(unsafe { bindings::futex_get_robust_task(pid) })?;
-        // INVARIANT: a task from `futex_get_robust_task()`, which is never null on success.
-        NonNull::new(task)
-            .map(|task| RobustTask { task })
-            .ok_or(ESRCH)
-    }
-
-    /// The task.
-    pub(crate) fn task(&self) -> &Task {
-        // SAFETY: `task` is valid while `self` holds its reference (type invariant), and `Task`
-        // is a transparent wrapper of `task_struct`.
-        unsafe { &*self.task.as_ptr().cast::<Task>() }
-    }
-}
-
-impl Drop for RobustTask {
-    fn drop(&mut self) {
-        // SAFETY: by the type invariant, we own a reference and the lock of `task` from
-        // `futex_get_robust_task()`, which `futex_put_robust_task()` releases, once.
-        unsafe { bindings::futex_put_robust_task(self.task.as_ptr()) };
-    }
 }

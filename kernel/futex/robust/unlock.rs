@@ -18,7 +18,8 @@
 //! This module is the part of the sequence that needs no futex core: which waiters to wake and
 //! what the word becomes ([`evaluate`]), the order of evaluation, store and collection under the
 //! hash bucket lock ([`unlock_locked`], over the [`LockedBucket`] trait), and the clearing of
-//! the slot ([`clear_pending`]). [`super::bucket`] drives it with the real hash bucket.
+//! the slot ([`clear_pending`]). The crate root drives it with the real hash bucket of
+//! [`super::futex_core`].
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
 

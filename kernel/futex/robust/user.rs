@@ -1,36 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The current task's user memory and the futex atomics, for the walk and the clearing.
+//! The current task's user memory and lists, for the walk and the clearing.
 //!
 //! Every access takes a user address as an integer and goes through functions that check it
-//! and handle faults (`get_user()`, `put_user()`, the futex atomics,
-//! `fault_in_user_writeable()`), so a bogus address from the list is an error, never undefined
-//! behaviour.
+//! and handle faults (`get_user()`, `put_user()`, the futex atomics of
+//! [`super::futex_core`]), so a bogus address from the list is an error, never undefined
+//! behaviour. No unsafe code here: the task is the current one, which the types keep from
+//! being sent elsewhere.
 //!
-//! C header: `kernel/futex/futex.h` (the futex atomics and `futex_robust_wake_one()`).
+//! C header: [`include/linux/uaccess.h`](srctree/include/linux/uaccess.h).
 
 use super::abi::ListAbi;
+use super::futex_core;
 use super::space::FutexSpace;
 use super::task_lists;
 use super::unlock::PendingSlot;
 use core::marker::PhantomData;
-use kernel::bindings;
 use kernel::current;
-use kernel::error::{to_result, Error};
-use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::task;
 use kernel::uaccess::{get_user, put_user};
-
-/// The result of a futex atomic on a user word: `value`, or the error.
-#[inline]
-fn atomic_result(ret: c_int, value: u32) -> Result<u32> {
-    if ret == 0 {
-        Ok(value)
-    } else {
-        Err(Error::from_errno(ret))
-    }
-}
 
 /// The current task, exiting or execing, whose robust lists are walked.
 ///
@@ -72,27 +61,17 @@ impl FutexSpace for CurrentTask {
 
     #[inline]
     fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
-        let mut found = 0u32;
-        // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
-        // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with
-        // page faults disabled, returning `-EFAULT` for any address it cannot write.
-        let ret =
-            unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
-        atomic_result(ret, found)
+        futex_core::cmpxchg_value_locked(addr, old, new)
     }
 
     #[inline]
     fn fault_in_writeable(&mut self, addr: usize) -> Result {
-        // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up
-        // in the current mm under its lock and fails for one it cannot fault in writable.
-        to_result(unsafe { bindings::fault_in_user_writeable(addr as *mut u32) })
+        futex_core::fault_in_user_writeable(addr)
     }
 
     #[inline]
     fn wake_one(&mut self, addr: usize) {
-        // SAFETY: `futex_robust_wake_one()` takes any user address: `futex_wake()` validates
-        // it when it computes the futex key and does nothing for a bad one.
-        unsafe { bindings::futex_robust_wake_one(addr as *mut u32) };
+        futex_core::wake_one(addr);
     }
 
     #[inline]

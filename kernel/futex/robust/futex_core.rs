@@ -1,37 +1,114 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The futex core for the robust unlock: keys, hash buckets, waiters and wake queues.
+//! The C futex core, as the robust futex code reaches it.
 //!
-//! These are the C futex core's own data structures, private to `kernel/futex/` and with no
-//! Rust abstraction: the futex key and its hash bucket, the bucket's spinlock, the priority
-//! list of `struct futex_q` waiters queued on it, each with its wake handler, and the wake
-//! queue that wakes them once the lock is dropped. This module is the one place that touches
-//! them through raw bindings; it hands the rest of the crate a key, a lock guard that yields the
-//! futex's waiters, and a pinned wake queue, which [`super::unlock`] drives.
+//! `kernel/futex/futex.h` is private to futex and has no Rust abstraction, and the robust futex
+//! code needs a few of its leaves. This module is the one place in the crate that calls them
+//! through raw bindings; it hands the rest of the crate safe functions and types:
 //!
-//! C header: `kernel/futex/futex.h` (`union futex_key`, `struct futex_hash_bucket`,
-//! `struct futex_q`) and [`include/linux/sched/wake_q.h`](srctree/include/linux/sched/wake_q.h).
+//! - the futex atomics on a user word, faulting its page in, and waking one waiter, for the
+//!   exit walk;
+//! - [`RobustTask`], the task lookup and permission check of `get_robust_list2()`;
+//! - the key of a futex, its hash bucket locked (`FutexKey::lock()`), the waiters queued on it
+//!   (`struct futex_q`, each with its wake handler) and a pinned wake queue, on which the
+//!   robust unlock runs the order [`super::unlock`] decides; and the PI unlock.
+//!
+//! C header: `kernel/futex/futex.h` and
+//! [`include/linux/sched/wake_q.h`](srctree/include/linux/sched/wake_q.h).
 
-use super::abi::ListAbi;
-use super::unlock::{clear_pending, unlock_locked, LockedBucket, Waiter};
-use super::user::CurrentMemory;
+use super::unlock::{LockedBucket, Waiter};
 use core::marker::PhantomData;
 use core::mem::offset_of;
 use core::pin::Pin;
 use core::ptr::{addr_of, addr_of_mut, NonNull};
 use kernel::bindings;
-use kernel::error::to_result;
+use kernel::error::{from_err_ptr, to_result, Error};
 use kernel::prelude::*;
-use kernel::stack_pin_init;
-use kernel::task;
+use kernel::task::Task;
 use kernel::types::Opaque;
 
+/// Atomically replaces the futex word at user address `addr` by `new` if it is `old`, without
+/// sleeping: returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN`
+/// (try again).
+#[inline]
+pub(crate) fn cmpxchg_value_locked(addr: usize, old: u32, new: u32) -> Result<u32> {
+    let mut found = 0u32;
+    // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
+    // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with page
+    // faults disabled, returning `-EFAULT` for any address it cannot write.
+    let ret =
+        unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
+    // Checked inline: this runs once per entry of a walk.
+    if ret == 0 {
+        Ok(found)
+    } else {
+        Err(Error::from_errno(ret))
+    }
+}
+
+/// Faults in the page of user address `addr` writable; fails if it cannot be.
+#[inline]
+pub(crate) fn fault_in_user_writeable(addr: usize) -> Result {
+    // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up in
+    // the current mm under its lock and fails for one it cannot fault in writable.
+    to_result(unsafe { bindings::fault_in_user_writeable(addr as *mut u32) })
+}
+
+/// Wakes one waiter of the shared futex at user address `addr`, as the exit walk does.
+#[inline]
+pub(crate) fn wake_one(addr: usize) {
+    // SAFETY: `futex_robust_wake_one()` takes any user address: `futex_wake()` validates it when
+    // it computes the futex key and does nothing for a bad one.
+    unsafe { bindings::futex_robust_wake_one(addr as *mut u32) };
+}
+
+/// A task whose robust lists the current task may read, for `get_robust_list2()`.
+///
+/// # Invariants
+///
+/// `task` comes from `futex_get_robust_task()`: a valid task, with a reference and its
+/// `exec_update_lock` held for reading, both owned by this value, so that its lists are read
+/// under the credentials `ptrace_may_access()` checked.
+pub(crate) struct RobustTask {
+    task: NonNull<bindings::task_struct>,
+}
+
+impl RobustTask {
+    /// Finds the task of `pid` (0: the current task), if the current task may read its lists.
+    ///
+    /// Fails with `ESRCH` if there is no such task and `EPERM` if it may not.
+    pub(crate) fn find(pid: i32) -> Result<Self> {
+        // SAFETY: `futex_get_robust_task()` takes any pid and returns a task with a reference
+        // and its lock held, or an error pointer.
+        let task = from_err_ptr(unsafe { bindings::futex_get_robust_task(pid) })?;
+        // INVARIANT: a task from `futex_get_robust_task()`, which is never null on success.
+        NonNull::new(task)
+            .map(|task| RobustTask { task })
+            .ok_or(ESRCH)
+    }
+
+    /// The task.
+    pub(crate) fn task(&self) -> &Task {
+        // SAFETY: `task` is valid while `self` holds its reference (type invariant), and `Task`
+        // is a transparent wrapper of `task_struct`.
+        unsafe { &*self.task.as_ptr().cast::<Task>() }
+    }
+}
+
+impl Drop for RobustTask {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant, we own a reference and the lock of `task` from
+        // `futex_get_robust_task()`, which `futex_put_robust_task()` releases, once.
+        unsafe { bindings::futex_put_robust_task(self.task.as_ptr()) };
+    }
+}
+
 /// The key of a futex: what identifies it across address spaces for shared futexes.
-struct FutexKey(bindings::futex_key);
+pub(crate) struct FutexKey(bindings::futex_key);
 
 impl FutexKey {
     /// Computes the key of the futex at user address `uaddr`, for writing its word.
-    fn for_write(uaddr: usize, flags: u32) -> Result<Self> {
+    pub(crate) fn for_write(uaddr: usize, flags: u32) -> Result<Self> {
         // SAFETY: `futex_key` is plain data, for which all zeroes is `FUTEX_KEY_INIT`.
         let mut key = FutexKey(unsafe { core::mem::zeroed() });
         // SAFETY: `key.0` is valid to write. `uaddr` is only used as a user address:
@@ -56,7 +133,7 @@ impl FutexKey {
     }
 
     /// Locks the hash bucket of the futex, whose word is at `uaddr`.
-    fn lock<'a>(&'a self, uaddr: usize, wake_q: &'a WakeQueue) -> LockedHashBucket<'a> {
+    pub(crate) fn lock<'a>(&'a self, uaddr: usize, wake_q: &'a WakeQueue) -> LockedHashBucket<'a> {
         // SAFETY: `futex_hash()` only reads the key; it returns one of the static hash buckets.
         let hb = unsafe { bindings::futex_hash(addr_of!(self.0).cast_mut()) };
         // SAFETY: `hb` is a valid hash bucket for the lifetime of the kernel. Its lock is a
@@ -78,7 +155,7 @@ impl FutexKey {
 ///
 /// `hb` is a valid hash bucket whose lock this context holds for the lifetime of the value;
 /// `key` is the key of the futex whose word is at user address `uaddr`.
-struct LockedHashBucket<'a> {
+pub(crate) struct LockedHashBucket<'a> {
     hb: *mut bindings::futex_hash_bucket,
     key: &'a FutexKey,
     uaddr: usize,
@@ -98,7 +175,7 @@ impl Drop for LockedHashBucket<'_> {
 ///
 /// `q` is a `futex_q` queued on the bucket whose lock guard `'a` borrows, so it stays queued
 /// and valid until [`LockedBucket::wake`] takes it off.
-struct QueuedWaiter<'a> {
+pub(crate) struct QueuedWaiter<'a> {
     q: NonNull<bindings::futex_q>,
     _bucket: PhantomData<&'a ()>,
 }
@@ -209,14 +286,14 @@ impl LockedBucket for LockedHashBucket<'_> {
 /// `head` is an initialised `wake_q_head`, pinned, whose tasks are woken at the latest when
 /// the value is dropped.
 #[pin_data(PinnedDrop)]
-struct WakeQueue {
+pub(crate) struct WakeQueue {
     #[pin]
     head: Opaque<bindings::wake_q_head>,
 }
 
 impl WakeQueue {
     /// An empty wake queue.
-    fn new() -> impl PinInit<Self> {
+    pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             // SAFETY: `wake_q_init()` initialises the pinned head in place; a head points to
             // itself, which is why it is pinned.
@@ -229,7 +306,7 @@ impl WakeQueue {
     }
 
     /// Wakes the queued tasks, leaving the queue empty.
-    fn wake_up(self: Pin<&mut Self>) {
+    pub(crate) fn wake_up(self: Pin<&mut Self>) {
         // SAFETY: the head is initialised (type invariant). `wake_up_q()` wakes and releases
         // every queued task; re-initialising leaves an empty queue, so none is woken twice.
         unsafe {
@@ -247,58 +324,9 @@ impl PinnedDrop for WakeQueue {
     }
 }
 
-/// `FUTEX_WAKE` or `FUTEX_WAKE_BITSET` with `FUTEX_ROBUST_UNLOCK`, for the current task: unlocks
-/// the futex at `uaddr`, queues up to `nr_wake` of its waiters matching `bitset` for waking,
-/// clears the `list_op_pending` slot at `pop`, of the width of `abi` lists, and wakes them.
-///
-/// Returns the number of waiters woken. With `EFAULT` from the slot, the futex was unlocked and
-/// its waiters woken all the same; any other error leaves everything as it was.
-pub(crate) fn robust_unlock(
-    uaddr: usize,
-    flags: u32,
-    nr_wake: i32,
-    bitset: u32,
-    pop: usize,
-    abi: ListAbi,
-) -> Result<u32> {
-    if bitset == 0 {
-        return Err(EINVAL);
-    }
-    // Negative counts are refused before anything is touched; 0 wakes one, as FUTEX_WAKE does.
-    let nr_wake = u32::try_from(nr_wake).map_err(|_| EINVAL)?.max(1);
-    stack_pin_init!(let wake_q = WakeQueue::new());
-    let woken = loop {
-        let key = FutexKey::for_write(uaddr, flags)?;
-        // The bucket lock is taken whether or not waiters are pending: a waiter that is about
-        // to queue has set FUTEX_WAITERS in the word, and a lockless check here could store 0
-        // over it and leave that waiter asleep.
-        let bucket = key.lock(uaddr, &wake_q);
-        match unlock_locked(&bucket, nr_wake, bitset) {
-            Ok(woken) => break woken,
-            Err(e) if e == EAGAIN => {
-                drop(bucket);
-                task::cond_resched();
-            }
-            Err(e) if e == EFAULT => {
-                drop(bucket);
-                // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the
-                // address up in the current mm under its lock and fails for a bad one.
-                to_result(unsafe { bindings::fault_in_user_writeable(uaddr as *mut u32) })?;
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    // With the bucket unlocked: the slot may fault.
-    let cleared = clear_pending(&mut CurrentMemory::new(), pop, abi);
-    wake_q.as_mut().wake_up();
-    cleared.map(|()| woken)
-}
-
-/// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`, for the current task: the PI unlock of the futex
-/// at `uaddr`, then, if it succeeded, the clearing of the `list_op_pending` slot at `pop`.
-pub(crate) fn robust_unlock_pi(uaddr: usize, flags: u32, pop: usize, abi: ListAbi) -> Result {
+/// The PI unlock of the futex at user address `uaddr` (`FUTEX_UNLOCK_PI` with `flags`).
+pub(crate) fn unlock_pi(uaddr: usize, flags: u32) -> Result {
     // SAFETY: `futex_unlock_pi()` takes any user address and flags from futex(2); it validates
     // them and the futex state itself.
-    to_result(unsafe { bindings::futex_unlock_pi(uaddr as *mut u32, flags) })?;
-    clear_pending(&mut CurrentMemory::new(), pop, abi)
+    to_result(unsafe { bindings::futex_unlock_pi(uaddr as *mut u32, flags) })
 }
