@@ -418,6 +418,34 @@ static intptr_t move_vdso(void)
 		return 0;
 	return (uintptr_t)moved - old;
 }
+
+/*
+ * Replace the vDSO text by a copy of it at the same address, as a JIT or a
+ * restorer that unmaps the vDSO may: the same instructions, not the vDSO.
+ */
+static int replace_vdso_with_a_copy(void)
+{
+	uintptr_t start;
+	size_t len;
+	void *copy, *at;
+
+	if (vdso_range(&start, &len))
+		return -1;
+	copy = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy == MAP_FAILED)
+		return -1;
+	memcpy(copy, (void *)start, len);
+	if (munmap((void *)start, len))
+		return -1;
+	at = mmap((void *)start, len, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (at != (void *)start)
+		return -1;
+	memcpy(at, copy, len);
+	munmap(copy, len);
+	return mprotect(at, len, PROT_READ | PROT_EXEC);
+}
 #endif
 
 /*
@@ -457,6 +485,42 @@ TEST_F(vdso_unlock, fixup_follows_mremap_and_fork)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	/* 20: mremap failed; 22: no unlock seen; 23: pop not cleared. */
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * munmap() of the vDSO takes the fixup with it: the same instructions at
+ * the same address afterwards are not the vDSO, and a task stopped in them
+ * right after a successful cmpxchg keeps its pop slot.
+ */
+TEST_F(vdso_unlock, fixup_dies_with_the_vdso_mapping)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t child;
+		int ret;
+
+		if (replace_vdso_with_a_copy())
+			_exit(20);
+		child = start_traced(self->sh);
+		if (child < 0)
+			_exit(21);
+		self->sh->futex.word = self->sh->tid;
+		ret = step_to_unlock(child, self->sh);
+		if (ret)
+			_exit(22);
+		ret = pending_slot(self->sh) ? 0 : 23;
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		_exit(ret);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	/* 20: no copy of the vDSO; 22: no unlock seen; 23: the kernel cleared pop. */
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 #endif
