@@ -22,10 +22,22 @@ use core::mem::offset_of;
 use core::pin::Pin;
 use core::ptr::{addr_of, addr_of_mut, NonNull};
 use kernel::bindings;
-use kernel::error::{from_err_ptr, to_result, Error};
+use kernel::error::{from_err_ptr, Error};
+use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::task::Task;
 use kernel::types::Opaque;
+
+/// The result of a C function that returns 0 or a negative errno. Inline, unlike
+/// `kernel::error::to_result()`: the robust unlock checks several per system call.
+#[inline]
+fn errno_result(ret: c_int) -> Result {
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(Error::from_errno(ret))
+    }
+}
 
 /// Atomically replaces the futex word at user address `addr` by `new` if it is `old`, without
 /// sleeping: returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN`
@@ -51,7 +63,7 @@ pub(crate) fn cmpxchg_value_locked(addr: usize, old: u32, new: u32) -> Result<u3
 pub(crate) fn fault_in_user_writeable(addr: usize) -> Result {
     // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up in
     // the current mm under its lock and fails for one it cannot fault in writable.
-    to_result(unsafe { bindings::fault_in_user_writeable(addr as *mut u32) })
+    errno_result(unsafe { bindings::fault_in_user_writeable(addr as *mut u32) })
 }
 
 /// Wakes one waiter of the shared futex at user address `addr`, as the exit walk does.
@@ -113,7 +125,7 @@ impl FutexKey {
         let mut key = FutexKey(unsafe { core::mem::zeroed() });
         // SAFETY: `key.0` is valid to write. `uaddr` is only used as a user address:
         // `get_futex_key()` checks it (alignment, `access_ok()`, the VMA) and fails for a bad one.
-        to_result(unsafe {
+        errno_result(unsafe {
             bindings::get_futex_key(
                 uaddr as *mut u32,
                 flags,
@@ -261,7 +273,7 @@ impl LockedBucket for LockedHashBucket<'_> {
         // SAFETY: `old` is valid to write. `uaddr` is only used as a user address:
         // `futex_xchg_value_locked()` checks it and handles faults with page faults disabled,
         // as it must under the bucket lock, failing with `-EFAULT` or `-EAGAIN`.
-        to_result(unsafe {
+        errno_result(unsafe {
             bindings::futex_xchg_value_locked(&mut old, self.uaddr as *mut u32, value)
         })
     }
@@ -279,12 +291,13 @@ impl LockedBucket for LockedHashBucket<'_> {
     }
 }
 
-/// A wake queue on the stack: tasks added under a lock are woken after it is dropped.
+/// A wake queue on the stack: tasks added to it under a lock are woken when it is dropped, so
+/// after the lock is, and on every path.
 ///
 /// # Invariants
 ///
-/// `head` is an initialised `wake_q_head`, pinned, whose tasks are woken at the latest when
-/// the value is dropped.
+/// `head` is an initialised `wake_q_head`, pinned, whose tasks are woken when the value is
+/// dropped.
 #[pin_data(PinnedDrop)]
 pub(crate) struct WakeQueue {
     #[pin]
@@ -304,23 +317,14 @@ impl WakeQueue {
     fn as_ptr(&self) -> *mut bindings::wake_q_head {
         self.head.get()
     }
-
-    /// Wakes the queued tasks, leaving the queue empty.
-    pub(crate) fn wake_up(self: Pin<&mut Self>) {
-        // SAFETY: the head is initialised (type invariant). `wake_up_q()` wakes and releases
-        // every queued task; re-initialising leaves an empty queue, so none is woken twice.
-        unsafe {
-            bindings::wake_up_q(self.as_ptr());
-            bindings::wake_q_init(self.as_ptr());
-        }
-    }
 }
 
 #[pinned_drop]
 impl PinnedDrop for WakeQueue {
     fn drop(self: Pin<&mut Self>) {
-        // Tasks queued and not woken yet, on an error path, hold a reference each.
-        self.wake_up();
+        // SAFETY: the head is initialised (type invariant); `wake_up_q()` wakes and releases
+        // every queued task, once, as the queue is not used again.
+        unsafe { bindings::wake_up_q(self.as_ptr()) };
     }
 }
 
@@ -328,5 +332,5 @@ impl PinnedDrop for WakeQueue {
 pub(crate) fn unlock_pi(uaddr: usize, flags: u32) -> Result {
     // SAFETY: `futex_unlock_pi()` takes any user address and flags from futex(2); it validates
     // them and the futex state itself.
-    to_result(unsafe { bindings::futex_unlock_pi(uaddr as *mut u32, flags) })
+    errno_result(unsafe { bindings::futex_unlock_pi(uaddr as *mut u32, flags) })
 }

@@ -311,10 +311,9 @@ fn robust_unlock(
             Err(e) => return Err(e),
         }
     };
-    // With the bucket unlocked: the slot may fault.
-    let cleared = clear_pending(&mut CurrentMemory::new(), pop, abi);
-    wake_q.as_mut().wake_up();
-    cleared.map(|()| woken)
+    // With the bucket unlocked: the slot may fault. The waiters are woken when `wake_q` is
+    // dropped, on return, after the slot is cleared.
+    clear_pending(&mut CurrentMemory::new(), pop, abi).map(|()| woken)
 }
 
 /// `FUTEX_UNLOCK_PI` with `FUTEX_ROBUST_UNLOCK`: the PI unlock of the futex at `uaddr`, then the
