@@ -446,6 +446,26 @@ static int replace_vdso_with_a_copy(void)
 	munmap(copy, len);
 	return mprotect(at, len, PROT_READ | PROT_EXEC);
 }
+
+/*
+ * Fork a traced child from this mm, step it until its unlock has run, read
+ * its pop slot into @slot, and kill it. 0, or 21 (no child) or 22 (no unlock
+ * seen), as an exit status of the caller.
+ */
+static int stop_traced_after_unlock(struct shared *sh, uint64_t *slot)
+{
+	int status, ret;
+	pid_t child = start_traced(sh);
+
+	if (child < 0)
+		return 21;
+	sh->futex.word = sh->tid;
+	ret = step_to_unlock(child, sh);
+	*slot = pending_slot(sh);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	return ret ? 22 : 0;
+}
 #endif
 
 /*
@@ -463,24 +483,17 @@ TEST_F(vdso_unlock, fixup_follows_mremap_and_fork)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		intptr_t delta = move_vdso();
-		pid_t child;
+		uint64_t slot;
 		int ret;
 
 		if (!delta)
 			_exit(20);
 		self->sh->fn += delta;
 		/* The traced child is forked from the mm that moved it. */
-		child = start_traced(self->sh);
-		if (child < 0)
-			_exit(21);
-		self->sh->futex.word = self->sh->tid;
-		ret = step_to_unlock(child, self->sh);
+		ret = stop_traced_after_unlock(self->sh, &slot);
 		if (ret)
-			_exit(22);
-		ret = pending_slot(self->sh) ? 23 : 0;
-		kill(child, SIGKILL);
-		waitpid(child, &status, 0);
-		_exit(ret);
+			_exit(ret);
+		_exit(slot ? 23 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
@@ -501,22 +514,15 @@ TEST_F(vdso_unlock, fixup_dies_with_the_vdso_mapping)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		pid_t child;
+		uint64_t slot;
 		int ret;
 
 		if (replace_vdso_with_a_copy())
 			_exit(20);
-		child = start_traced(self->sh);
-		if (child < 0)
-			_exit(21);
-		self->sh->futex.word = self->sh->tid;
-		ret = step_to_unlock(child, self->sh);
+		ret = stop_traced_after_unlock(self->sh, &slot);
 		if (ret)
-			_exit(22);
-		ret = pending_slot(self->sh) ? 0 : 23;
-		kill(child, SIGKILL);
-		waitpid(child, &status, 0);
-		_exit(ret);
+			_exit(ret);
+		_exit(slot ? 0 : 23);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
