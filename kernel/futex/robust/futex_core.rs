@@ -137,6 +137,7 @@ impl FutexKey {
     }
 
     /// Whether `other` is the key of the same futex, as `futex_match()`.
+    #[inline]
     fn matches(&self, other: &bindings::futex_key) -> bool {
         // SAFETY: every member of the union is plain data covering `both`, which compares the
         // union whatever member `get_futex_key()` filled in, as C's `futex_match()` does.
@@ -145,6 +146,7 @@ impl FutexKey {
     }
 
     /// Locks the hash bucket of the futex, whose word is at `uaddr`.
+    #[inline]
     pub(crate) fn lock<'a>(&'a self, uaddr: usize, wake_q: &'a WakeQueue) -> LockedHashBucket<'a> {
         // SAFETY: `futex_hash()` only reads the key; it returns one of the static hash buckets.
         let hb = unsafe { bindings::futex_hash(addr_of!(self.0).cast_mut()) };
@@ -193,12 +195,14 @@ pub(crate) struct QueuedWaiter<'a> {
 }
 
 impl Waiter for QueuedWaiter<'_> {
+    #[inline]
     fn bitset(&self) -> u32 {
         // SAFETY: `q` is valid and its fields are written only under the bucket lock, which we
         // hold (type invariant).
         unsafe { (*self.q.as_ptr()).bitset }
     }
 
+    #[inline]
     fn is_pi(&self) -> bool {
         // SAFETY: as in `bitset()`.
         unsafe { !(*self.q.as_ptr()).pi_state.is_null() || !(*self.q.as_ptr()).rt_waiter.is_null() }
@@ -227,6 +231,7 @@ struct Waiters<'a> {
 impl<'a> Iterator for Waiters<'a> {
     type Item = QueuedWaiter<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         while self.next != self.head {
             let link = self.next;
@@ -255,6 +260,7 @@ impl LockedBucket for LockedHashBucket<'_> {
     where
         Self: 'w;
 
+    #[inline]
     fn waiters(&self) -> impl Iterator<Item = QueuedWaiter<'_>> {
         // SAFETY: `hb` is valid (type invariant); taking the address creates no reference.
         let head = unsafe { addr_of_mut!((*self.hb).chain.node_list) };
@@ -268,6 +274,7 @@ impl LockedBucket for LockedHashBucket<'_> {
         }
     }
 
+    #[inline]
     fn store_word(&self, value: u32) -> Result {
         let mut old = 0u32;
         // SAFETY: `old` is valid to write. `uaddr` is only used as a user address:
@@ -278,6 +285,7 @@ impl LockedBucket for LockedHashBucket<'_> {
         })
     }
 
+    #[inline]
     fn wake(&self, waiter: QueuedWaiter<'_>) {
         let q = waiter.q.as_ptr();
         // SAFETY: `q` is queued on this bucket, whose lock we hold: its wake handler is set when

@@ -160,6 +160,7 @@ pub(crate) trait PendingSlot {
 /// If the slot cannot be written, it still points at the unlocked futex: every list of the
 /// task whose slot it is gets unregistered, so that the exit walk never follows it, and the
 /// caller gets `EFAULT`.
+#[inline]
 pub(crate) fn clear_pending<S: PendingSlot>(space: &mut S, pop: usize, abi: ListAbi) -> Result {
     let res = space.write_field(pop, abi, 0);
     if res.is_err() {
