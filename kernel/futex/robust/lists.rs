@@ -4,8 +4,8 @@
 //!
 //! Besides the one list of `set_robust_list()`, a task may register up to [`LIST_LIMIT`] robust
 //! lists, each at an index and each of 64-bit or 32-bit layout, so that an emulator can keep its
-//! own list next to the one of the 32-bit guest it runs. The caller picks the index (`SET`), or
-//! the kernel picks a free one (`CREATE`).
+//! own list next to the one of the 32-bit guest it runs. The kernel picks a free index
+//! (`CREATE`), or the caller names one (`MODIFY`).
 //!
 //! This module is plain Rust: the decoding and checking of a command, and the table. Where a
 //! task keeps its table is [`super::task_lists`].
@@ -13,12 +13,16 @@
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h).
 
 use super::abi::ListAbi;
-use kernel::bindings::{
-    FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32, FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64,
-    FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT,
-    FUTEX_ROBUST_LIST_CMD_SET_LIST_32, FUTEX_ROBUST_LIST_CMD_SET_LIST_64,
-};
+use kernel::bindings;
 use kernel::prelude::*;
+
+/// The commands of `set_robust_list2()` (`enum robust_list_cmd`).
+pub(crate) const CMD_CREATE_64: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_CREATE_64;
+pub(crate) const CMD_CREATE_32: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_CREATE_32;
+pub(crate) const CMD_MODIFY_64: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_MODIFY_64;
+pub(crate) const CMD_MODIFY_32: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_MODIFY_32;
+pub(crate) const CMD_LIST_LIMIT: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_LIST_LIMIT;
+pub(crate) const CMD_ENTRY_LIMIT: u32 = bindings::robust_list_cmd_FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT;
 
 /// How many lists a task may register with `set_robust_list2()`.
 ///
@@ -85,11 +89,11 @@ impl Registration {
         self.abi
     }
 
-    /// What `get_robust_list2()` reports: the `SET` command that registers the list again.
+    /// What `get_robust_list2()` reports: the `MODIFY` command that registers the list again.
     pub(crate) fn kind(&self) -> u32 {
         match self.abi {
-            ListAbi::Native => FUTEX_ROBUST_LIST_CMD_SET_LIST_64,
-            ListAbi::Compat => FUTEX_ROBUST_LIST_CMD_SET_LIST_32,
+            ListAbi::Native => CMD_MODIFY_64,
+            ListAbi::Compat => CMD_MODIFY_32,
         }
     }
 }
@@ -97,10 +101,11 @@ impl Registration {
 /// A decoded and checked `set_robust_list2()` call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Command {
-    /// Register a list at an index, or unregister the index (`None`, a NULL head).
-    Set(ListIndex, Option<Registration>),
     /// Register a list at a free index.
     Create(Registration),
+    /// Register a list at an index, replacing what is there, or free the index (`None`, a NULL
+    /// head).
+    Modify(ListIndex, Option<Registration>),
     /// Report [`LIST_LIMIT`].
     ListLimit,
     /// Report how many entries of one list the exit walk handles.
@@ -124,11 +129,13 @@ impl Command {
     /// Decodes the arguments of `set_robust_list2()` from a task that is 32-bit (`compat`)
     /// or not, and checks them.
     ///
-    /// `head` and `index` matter only to the commands that use them.
+    /// `head` and `index` matter only to the commands that use them; `index` must be 0 for the
+    /// others, so that it can be given a meaning later. Unknown commands, and the kernel's own
+    /// (`FUTEX_ROBUST_LIST_SET_NATIVE` and `_SET_COMPAT`), are `EINVAL`.
     pub(crate) fn decode(
         head: usize,
-        index: u32,
         cmd: u32,
+        index: u32,
         flags: u32,
         compat: bool,
     ) -> Result<Self> {
@@ -136,20 +143,21 @@ impl Command {
             return Err(EINVAL);
         }
         match cmd {
-            FUTEX_ROBUST_LIST_CMD_SET_LIST_64 | FUTEX_ROBUST_LIST_CMD_SET_LIST_32 => {
-                let abi = layout(cmd == FUTEX_ROBUST_LIST_CMD_SET_LIST_64, compat)?;
+            CMD_MODIFY_64 | CMD_MODIFY_32 => {
+                let abi = layout(cmd == CMD_MODIFY_64, compat)?;
                 let index = ListIndex::new(index)?;
                 if head == 0 {
-                    return Ok(Command::Set(index, None));
+                    return Ok(Command::Modify(index, None));
                 }
-                Ok(Command::Set(index, Some(Registration::new(head, abi)?)))
+                Ok(Command::Modify(index, Some(Registration::new(head, abi)?)))
             }
-            FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64 | FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32 => {
-                let abi = layout(cmd == FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64, compat)?;
+            _ if index != 0 => Err(EINVAL),
+            CMD_CREATE_64 | CMD_CREATE_32 => {
+                let abi = layout(cmd == CMD_CREATE_64, compat)?;
                 Ok(Command::Create(Registration::new(head, abi)?))
             }
-            FUTEX_ROBUST_LIST_CMD_LIST_LIMIT => Ok(Command::ListLimit),
-            FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT => Ok(Command::EntryLimit),
+            CMD_LIST_LIMIT => Ok(Command::ListLimit),
+            CMD_ENTRY_LIMIT => Ok(Command::EntryLimit),
             _ => Err(EINVAL),
         }
     }

@@ -146,12 +146,12 @@ matches_c_prototype!(futex_rust_exit_robust_lists2: unsafe extern "C" fn());
 #[no_mangle]
 pub unsafe extern "C" fn futex_rust_set_robust_list2(
     head: c_ulong,
-    index: c_uint,
     cmd: c_uint,
+    index: c_uint,
     flags: c_uint,
     compat: bool,
 ) -> c_long {
-    match set_robust_list2(head, index, cmd, flags, compat) {
+    match set_robust_list2(head, cmd, index, flags, compat) {
         // Both limits and indexes are small: the conversion cannot saturate.
         Ok(value) => c_long::try_from(value).unwrap_or(c_long::MAX),
         Err(e) => e.to_errno() as c_long,
@@ -162,18 +162,18 @@ matches_c_prototype!(
         unsafe extern "C" fn(c_ulong, c_uint, c_uint, c_uint, bool) -> c_long
 );
 
-fn set_robust_list2(head: usize, index: u32, cmd: u32, flags: u32, compat: bool) -> Result<usize> {
-    match Command::decode(head, index, cmd, flags, compat)? {
-        Command::Set(index, None) => {
+fn set_robust_list2(head: usize, cmd: u32, index: u32, flags: u32, compat: bool) -> Result<usize> {
+    match Command::decode(head, cmd, index, flags, compat)? {
+        Command::Create(list) => task_lists::update_current(|table| table.create(list))?,
+        Command::Modify(index, None) => {
             // Freeing an index of a task without lists has nothing to free.
             task_lists::update_current_if_any(|table| table.set(index, None));
             Ok(0)
         }
-        Command::Set(index, list) => {
+        Command::Modify(index, list) => {
             task_lists::update_current(|table| table.set(index, list))?;
             Ok(0)
         }
-        Command::Create(list) => task_lists::update_current(|table| table.create(list))?,
         Command::ListLimit => Ok(LIST_LIMIT),
         Command::EntryLimit => Ok(ENTRY_LIMIT),
     }
@@ -183,7 +183,7 @@ fn set_robust_list2(head: usize, index: u32, cmd: u32, flags: u32, compat: bool)
 /// the list of task `pid` (0: the caller) at `index` and stores its head at user address
 /// `head_ptr`, as a pointer of the caller's size.
 ///
-/// Returns the list's kind (the `SET` command that registers it again), or a negative error
+/// Returns the list's kind (the `MODIFY` command that registers it again), or a negative error
 /// code with nothing stored.
 ///
 /// # Safety

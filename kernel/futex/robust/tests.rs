@@ -11,19 +11,20 @@
 //! (and a page that can or cannot be faulted in), a cmpxchg that asks to retry.
 
 use super::abi::{Entry, ListAbi, ENTRY_LIMIT};
-use super::lists::{Command, ListIndex, Registration, RobustLists, LIST_LIMIT};
+use super::lists::{
+    Command, ListIndex, Registration, RobustLists, CMD_CREATE_32, CMD_CREATE_64, CMD_ENTRY_LIMIT,
+    CMD_LIST_LIMIT, CMD_MODIFY_32, CMD_MODIFY_64, LIST_LIMIT,
+};
 use super::space::FutexSpace;
 use super::unlock::{clear_pending, evaluate, unlock_locked, LockedBucket, PendingSlot, Waiter};
 use super::vdso::{pending_slot, CriticalSection};
 use super::walk::exit_robust_list;
 use core::cell::Cell;
 use kernel::bindings::{
-    FUTEX_OWNER_DIED, FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32 as CMD_CREATE_32,
-    FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64 as CMD_CREATE_64,
-    FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT as CMD_ENTRY_LIMIT,
-    FUTEX_ROBUST_LIST_CMD_LIST_LIMIT as CMD_LIST_LIMIT,
-    FUTEX_ROBUST_LIST_CMD_SET_LIST_32 as CMD_SET_32,
-    FUTEX_ROBUST_LIST_CMD_SET_LIST_64 as CMD_SET_64, FUTEX_WAITERS,
+    robust_list_cmd_FUTEX_ROBUST_LIST_CMD_USER_MAX as CMD_USER_MAX,
+    robust_list_cmd_FUTEX_ROBUST_LIST_SET_COMPAT as CMD_SET_COMPAT,
+    robust_list_cmd_FUTEX_ROBUST_LIST_SET_NATIVE as CMD_SET_NATIVE, FUTEX_OWNER_DIED,
+    FUTEX_WAITERS,
 };
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -445,14 +446,14 @@ pub extern "C" fn futex_robust_test_cmpxchg_retries() -> c_int {
 }
 
 /// Decodes a `set_robust_list2()` call from a 64-bit task (`compat` false) or a 32-bit one.
-fn decode(head: usize, index: u32, cmd: u32, flags: u32, compat: bool) -> Result<Command> {
-    Command::decode(head, index, cmd, flags, compat)
+fn decode(head: usize, cmd: u32, index: u32, flags: u32, compat: bool) -> Result<Command> {
+    Command::decode(head, cmd, index, flags, compat)
 }
 
 /// A checked registration of a list at `head`, of 64-bit or 32-bit layout.
 fn registration(head: usize, bits64: bool) -> Option<Registration> {
     let cmd = if bits64 { CMD_CREATE_64 } else { CMD_CREATE_32 };
-    match decode(head, 0, cmd, 0, false) {
+    match decode(head, cmd, 0, 0, false) {
         Ok(Command::Create(list)) => Some(list),
         _ => None,
     }
@@ -462,52 +463,57 @@ fn registration(head: usize, bits64: bool) -> Option<Registration> {
 #[no_mangle]
 pub extern "C" fn futex_robust_test_list_commands() -> c_int {
     let limit = LIST_LIMIT as u32;
-    check!(decode(0, 0, CMD_LIST_LIMIT, 0, false) == Ok(Command::ListLimit));
-    check!(decode(0, 0, CMD_ENTRY_LIMIT, 0, true) == Ok(Command::EntryLimit));
+    check!(decode(0, CMD_LIST_LIMIT, 0, 0, false) == Ok(Command::ListLimit));
+    check!(decode(0, CMD_ENTRY_LIMIT, 0, 0, true) == Ok(Command::EntryLimit));
     check!(matches!(
-        decode(0x1000, limit - 1, CMD_SET_64, 0, false),
-        Ok(Command::Set(i, Some(l))) if i.get() == LIST_LIMIT - 1
-            && l.head() == 0x1000 && l.abi() == ListAbi::Native && l.kind() == CMD_SET_64
+        decode(0x1000, CMD_MODIFY_64, limit - 1, 0, false),
+        Ok(Command::Modify(i, Some(l))) if i.get() == LIST_LIMIT - 1
+            && l.head() == 0x1000 && l.abi() == ListAbi::Native && l.kind() == CMD_MODIFY_64
     ));
     check!(matches!(
-        decode(0x1004, 2, CMD_SET_32, 0, true),
-        Ok(Command::Set(i, Some(l))) if i.get() == 2
-            && l.abi() == ListAbi::Compat && l.kind() == CMD_SET_32
+        decode(0x1004, CMD_MODIFY_32, 2, 0, true),
+        Ok(Command::Modify(i, Some(l))) if i.get() == 2
+            && l.abi() == ListAbi::Compat && l.kind() == CMD_MODIFY_32
     ));
     // A NULL head frees the index.
     check!(matches!(
-        decode(0, 1, CMD_SET_32, 0, false),
-        Ok(Command::Set(_, None))
+        decode(0, CMD_MODIFY_32, 1, 0, false),
+        Ok(Command::Modify(_, None))
     ));
     check!(matches!(
-        decode(0x2000, 7, CMD_CREATE_64, 0, false),
+        decode(0x2000, CMD_CREATE_64, 0, 0, false),
         Ok(Command::Create(_))
     ));
 
     // Flags, unknown commands and out-of-range indexes.
-    check!(decode(0x1000, 0, CMD_SET_64, 1, false) == Err(EINVAL));
-    check!(decode(0, 0, CMD_LIST_LIMIT, 1 << 31, false) == Err(EINVAL));
-    check!(decode(0x1000, 0, CMD_ENTRY_LIMIT + 1, 0, false) == Err(EINVAL));
-    check!(decode(0x1000, 0, u32::MAX, 0, false) == Err(EINVAL));
-    check!(decode(0x1000, limit, CMD_SET_64, 0, false) == Err(EINVAL));
-    check!(decode(0, u32::MAX, CMD_SET_32, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, CMD_MODIFY_64, 0, 1, false) == Err(EINVAL));
+    check!(decode(0, CMD_LIST_LIMIT, 0, 1 << 31, false) == Err(EINVAL));
+    check!(decode(0x1000, CMD_USER_MAX, 0, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, CMD_SET_NATIVE, 0, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, CMD_SET_COMPAT, 0, 0, true) == Err(EINVAL));
+    // The index is for MODIFY only: the other commands want 0 there.
+    check!(decode(0x2000, CMD_CREATE_64, 7, 0, false) == Err(EINVAL));
+    check!(decode(0, CMD_LIST_LIMIT, 1, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, u32::MAX, 0, 0, false) == Err(EINVAL));
+    check!(decode(0x1000, CMD_MODIFY_64, limit, 0, false) == Err(EINVAL));
+    check!(decode(0, CMD_MODIFY_32, u32::MAX, 0, false) == Err(EINVAL));
     // Heads aligned to the list's pointer size, and present for CREATE.
-    check!(decode(0x1004, 0, CMD_SET_64, 0, false) == Err(EINVAL));
-    check!(decode(0x1002, 0, CMD_SET_32, 0, false) == Err(EINVAL));
-    check!(decode(0x1001, 0, CMD_CREATE_32, 0, false) == Err(EINVAL));
-    check!(decode(0, 0, CMD_CREATE_64, 0, false) == Err(EINVAL));
+    check!(decode(0x1004, CMD_MODIFY_64, 0, 0, false) == Err(EINVAL));
+    check!(decode(0x1002, CMD_MODIFY_32, 0, 0, false) == Err(EINVAL));
+    check!(decode(0x1001, CMD_CREATE_32, 0, 0, false) == Err(EINVAL));
+    check!(decode(0, CMD_CREATE_64, 0, 0, false) == Err(EINVAL));
     // A 32-bit task cannot hold a 64-bit list.
-    check!(decode(0x1000, 0, CMD_SET_64, 0, true) == Err(EOPNOTSUPP));
-    check!(decode(0x1000, 0, CMD_CREATE_64, 0, true) == Err(EOPNOTSUPP));
+    check!(decode(0x1000, CMD_MODIFY_64, 0, 0, true) == Err(EOPNOTSUPP));
+    check!(decode(0x1000, CMD_CREATE_64, 0, 0, true) == Err(EOPNOTSUPP));
     // The pointers of a 32-bit list cannot reach a head above 4 GiB.
     if let Some(high) = (u32::MAX as usize).checked_add(1) {
-        check!(decode(high, 0, CMD_SET_32, 0, false) == Err(EINVAL));
-        check!(decode(high, 0, CMD_SET_64, 0, false).is_ok());
+        check!(decode(high, CMD_MODIFY_32, 0, 0, false) == Err(EINVAL));
+        check!(decode(high, CMD_MODIFY_64, 0, 0, false).is_ok());
     }
     0
 }
 
-/// CREATE takes the lowest free index until none is left; SET replaces and frees; lookups
+/// CREATE takes the lowest free index until none is left; MODIFY replaces and frees; lookups
 /// of a free index fail; the lists come back in index order.
 #[no_mangle]
 pub extern "C" fn futex_robust_test_list_table() -> c_int {

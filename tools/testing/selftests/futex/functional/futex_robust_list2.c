@@ -25,10 +25,10 @@
 #include "robust_list.h"
 #include "../../kselftest_harness.h"
 
-#define CMD_SET_64	FUTEX_ROBUST_LIST_CMD_SET_LIST_64
-#define CMD_SET_32	FUTEX_ROBUST_LIST_CMD_SET_LIST_32
-#define CMD_CREATE_64	FUTEX_ROBUST_LIST_CMD_CREATE_LIST_64
-#define CMD_CREATE_32	FUTEX_ROBUST_LIST_CMD_CREATE_LIST_32
+#define CMD_CREATE_64	FUTEX_ROBUST_LIST_CMD_CREATE_64
+#define CMD_CREATE_32	FUTEX_ROBUST_LIST_CMD_CREATE_32
+#define CMD_MODIFY_64	FUTEX_ROBUST_LIST_CMD_MODIFY_64
+#define CMD_MODIFY_32	FUTEX_ROBUST_LIST_CMD_MODIFY_32
 
 #define IS_64BIT	(sizeof(void *) == 8)
 
@@ -38,10 +38,10 @@
 /* The uAPI promises at least this many indexes. */
 #define MIN_LIST_LIMIT	8
 
-static long set_list2(void *head, unsigned int index, unsigned int cmd,
+static long set_list2(void *head, unsigned int cmd, unsigned int index,
 		      unsigned int flags)
 {
-	return syscall(__NR_set_robust_list2, head, index, cmd, flags);
+	return syscall(__NR_set_robust_list2, head, cmd, index, flags);
 }
 
 static long get_list2(int pid, void **head, unsigned int index,
@@ -52,7 +52,7 @@ static long get_list2(int pid, void **head, unsigned int index,
 
 static int list_limit(void)
 {
-	return set_list2(NULL, 0, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT, 0);
+	return set_list2(NULL, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT, 0, 0);
 }
 
 /* A shared mapping below 4 GiB, where a 32-bit list can point. */
@@ -109,46 +109,46 @@ TEST(list_limit_is_at_least_8)
 TEST(entry_limit_is_robust_list_limit)
 {
 	EXPECT_EQ(ROBUST_LIST_LIMIT,
-		  set_list2(NULL, 0, FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT, 0));
+		  set_list2(NULL, FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT, 0, 0));
 }
 
 #ifdef __LP64__
-TEST(set_list_64_then_get_returns_head_and_kind)
+TEST(modify_64_then_get_returns_head_and_kind)
 {
 	struct robust_list_head head;
 	void *got = NULL;
 
 	robust_head_init(&head);
-	ASSERT_EQ(0, set_list2(&head, 3, CMD_SET_64, 0));
-	EXPECT_EQ(CMD_SET_64, get_list2(0, &got, 3, 0));
+	ASSERT_EQ(0, set_list2(&head, CMD_MODIFY_64, 3, 0));
+	EXPECT_EQ(CMD_MODIFY_64, get_list2(0, &got, 3, 0));
 	EXPECT_EQ(PTR(&head), PTR(got));
-	EXPECT_EQ(CMD_SET_64, get_list2(robust_gettid(), &got, 3, 0));
-	EXPECT_EQ(0, set_list2(NULL, 3, CMD_SET_64, 0));
+	EXPECT_EQ(CMD_MODIFY_64, get_list2(robust_gettid(), &got, 3, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_64, 3, 0));
 }
 #else
-TEST(set_list_64_from_a_32bit_task_is_eopnotsupp)
+TEST(commands_64_from_a_32bit_task_are_eopnotsupp)
 {
 	struct robust_list_head head;
 
 	robust_head_init(&head);
-	EXPECT_EQ(-1, set_list2(&head, 0, CMD_SET_64, 0));
+	EXPECT_EQ(-1, set_list2(&head, CMD_MODIFY_64, 0, 0));
 	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_EQ(-1, set_list2(&head, 0, CMD_CREATE_64, 0));
+	EXPECT_EQ(-1, set_list2(&head, CMD_CREATE_64, 0, 0));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 }
 #endif
 
-TEST(set_list_32_then_get_returns_head_and_kind)
+TEST(modify_32_then_get_returns_head_and_kind)
 {
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
 	ASSERT_NE(0, PTR(head));
 	head32_init(head);
-	ASSERT_EQ(0, set_list2(head, 5, CMD_SET_32, 0));
-	EXPECT_EQ(CMD_SET_32, get_list2(0, &got, 5, 0));
+	ASSERT_EQ(0, set_list2(head, CMD_MODIFY_32, 5, 0));
+	EXPECT_EQ(CMD_MODIFY_32, get_list2(0, &got, 5, 0));
 	EXPECT_EQ(PTR(head), PTR(got));
-	EXPECT_EQ(0, set_list2(NULL, 5, CMD_SET_32, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 5, 0));
 	munmap(head, getpagesize());
 }
 
@@ -160,15 +160,15 @@ TEST(get_of_an_unused_index_is_enoent)
 	EXPECT_EQ(ENOENT, errno);
 }
 
-TEST(set_null_frees_the_index)
+TEST(modify_null_frees_the_index)
 {
 	struct robust_list_head32 *head = map_low(getpagesize());
 	void *got = NULL;
 
 	ASSERT_NE(0, PTR(head));
 	head32_init(head);
-	ASSERT_EQ(0, set_list2(head, 1, CMD_SET_32, 0));
-	ASSERT_EQ(0, set_list2(NULL, 1, CMD_SET_32, 0));
+	ASSERT_EQ(0, set_list2(head, CMD_MODIFY_32, 1, 0));
+	ASSERT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 1, 0));
 	EXPECT_EQ(-1, get_list2(0, &got, 1, 0));
 	EXPECT_EQ(ENOENT, errno);
 	munmap(head, getpagesize());
@@ -176,7 +176,7 @@ TEST(set_null_frees_the_index)
 
 /*
  * CREATE takes the lowest free index, fails with ENOSPC when all are used,
- * and reuses an index that SET NULL freed.
+ * and reuses an index that MODIFY with a NULL head freed.
  */
 TEST(create_fills_free_indexes_then_enospc_then_reuses)
 {
@@ -188,17 +188,17 @@ TEST(create_fills_free_indexes_then_enospc_then_reuses)
 	ASSERT_LE(MIN_LIST_LIMIT, limit);
 	for (i = 0; i < limit; i++) {
 		head32_init(&heads[i]);
-		EXPECT_EQ(i, set_list2(&heads[i], 0, CMD_CREATE_32, 0));
+		EXPECT_EQ(i, set_list2(&heads[i], CMD_CREATE_32, 0, 0));
 	}
-	EXPECT_EQ(-1, set_list2(&heads[0], 0, CMD_CREATE_32, 0));
+	EXPECT_EQ(-1, set_list2(&heads[0], CMD_CREATE_32, 0, 0));
 	EXPECT_EQ(ENOSPC, errno);
 
-	ASSERT_EQ(0, set_list2(NULL, 2, CMD_SET_32, 0));
-	EXPECT_EQ(2, set_list2(&heads[2], 0, CMD_CREATE_32, 0));
+	ASSERT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 2, 0));
+	EXPECT_EQ(2, set_list2(&heads[2], CMD_CREATE_32, 0, 0));
 	for (i = 0; i < limit; i++) {
-		EXPECT_EQ(CMD_SET_32, get_list2(0, &got, i, 0));
+		EXPECT_EQ(CMD_MODIFY_32, get_list2(0, &got, i, 0));
 		EXPECT_EQ(PTR(&heads[i]), PTR(got));
-		EXPECT_EQ(0, set_list2(NULL, i, CMD_SET_32, 0));
+		EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, i, 0));
 	}
 	munmap(heads, getpagesize());
 }
@@ -211,39 +211,48 @@ TEST(bad_arguments_are_einval)
 
 	ASSERT_NE(0, PTR(head));
 	head32_init(head);
-	/* Unknown commands. */
-	EXPECT_EQ(-1, set_list2(head, 0, FUTEX_ROBUST_LIST_CMD_ENTRY_LIMIT + 1, 0));
+	/* Unknown commands, and the kernel's own. */
+	EXPECT_EQ(-1, set_list2(head, FUTEX_ROBUST_LIST_CMD_USER_MAX, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, set_list2(head, 0, ~0u, 0));
+	EXPECT_EQ(-1, set_list2(head, FUTEX_ROBUST_LIST_SET_NATIVE, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_list2(head, FUTEX_ROBUST_LIST_SET_COMPAT, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_list2(head, ~0u, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* An index where the command takes none. */
+	EXPECT_EQ(-1, set_list2(head, CMD_CREATE_32, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_list2(NULL, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT, 1, 0));
 	EXPECT_EQ(EINVAL, errno);
 	/* Flags. */
-	EXPECT_EQ(-1, set_list2(head, 0, CMD_SET_32, 1));
+	EXPECT_EQ(-1, set_list2(head, CMD_MODIFY_32, 0, 1));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, set_list2(NULL, 0, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT, 1));
+	EXPECT_EQ(-1, set_list2(NULL, FUTEX_ROBUST_LIST_CMD_LIST_LIMIT, 0, 1));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, get_list2(0, &got, 0, 1));
 	EXPECT_EQ(EINVAL, errno);
 	/* Index out of range. */
-	EXPECT_EQ(-1, set_list2(head, limit, CMD_SET_32, 0));
+	EXPECT_EQ(-1, set_list2(head, CMD_MODIFY_32, limit, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, set_list2(NULL, limit, CMD_SET_32, 0));
+	EXPECT_EQ(-1, set_list2(NULL, CMD_MODIFY_32, limit, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, get_list2(0, &got, limit, 0));
 	EXPECT_EQ(EINVAL, errno);
 	/* A head not aligned to the list's pointer size. */
-	EXPECT_EQ(-1, set_list2((char *)head + 2, 0, CMD_SET_32, 0));
+	EXPECT_EQ(-1, set_list2((char *)head + 2, CMD_MODIFY_32, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, set_list2((char *)head + 1, 0, CMD_CREATE_32, 0));
+	EXPECT_EQ(-1, set_list2((char *)head + 1, CMD_CREATE_32, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	if (IS_64BIT) {
-		EXPECT_EQ(-1, set_list2((char *)head + 4, 0, CMD_SET_64, 0));
+		EXPECT_EQ(-1, set_list2((char *)head + 4, CMD_MODIFY_64, 0, 0));
 		EXPECT_EQ(EINVAL, errno);
 		/* 4-byte alignment is enough for a 32-bit list. */
-		EXPECT_EQ(0, set_list2((char *)head + 4, 0, CMD_SET_32, 0));
-		EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
+		EXPECT_EQ(0, set_list2((char *)head + 4, CMD_MODIFY_32, 0, 0));
+		EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 0, 0));
 	}
 	/* CREATE needs a head. */
-	EXPECT_EQ(-1, set_list2(NULL, 0, CMD_CREATE_32, 0));
+	EXPECT_EQ(-1, set_list2(NULL, CMD_CREATE_32, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	/* Nothing above was registered. */
 	EXPECT_EQ(-1, get_list2(0, &got, 0, 0));
@@ -260,7 +269,7 @@ TEST(list_32_head_above_4g_is_einval)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	ASSERT_EQ(PTR(1UL << 33), PTR(p));
-	EXPECT_EQ(-1, set_list2(p, 0, CMD_SET_32, 0));
+	EXPECT_EQ(-1, set_list2(p, CMD_MODIFY_32, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	munmap(p, getpagesize());
 }
@@ -276,11 +285,11 @@ TEST(get_writes_a_pointer_of_the_callers_size)
 
 	ASSERT_NE(0, PTR(head));
 	head32_init(head);
-	ASSERT_EQ(0, set_list2(head, 0, CMD_SET_32, 0));
-	EXPECT_EQ(CMD_SET_32, get_list2(0, &out.head, 0, 0));
+	ASSERT_EQ(0, set_list2(head, CMD_MODIFY_32, 0, 0));
+	EXPECT_EQ(CMD_MODIFY_32, get_list2(0, &out.head, 0, 0));
 	EXPECT_EQ(PTR(head), PTR(out.head));
 	EXPECT_EQ(0x5a5a5a5a, out.guard);
-	EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 0, 0));
 	munmap(head, getpagesize());
 }
 
@@ -328,14 +337,14 @@ TEST(get_of_another_task_returns_its_list)
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		head32_init(&sh->head);
-		if (set_list2(&sh->head, 6, CMD_SET_32, 0))
+		if (set_list2(&sh->head, CMD_MODIFY_32, 6, 0))
 			_exit(1);
 		wake_word(&sh->ready);
 		wait_word(&sh->release);
 		_exit(0);
 	}
 	wait_word(&sh->ready);
-	EXPECT_EQ(CMD_SET_32, get_list2(child, &got, 6, 0));
+	EXPECT_EQ(CMD_MODIFY_32, get_list2(child, &got, 6, 0));
 	EXPECT_EQ(PTR(&sh->head), PTR(got));
 	EXPECT_EQ(-1, get_list2(child, &got, 0, 0));
 	EXPECT_EQ(ENOENT, errno);
@@ -358,7 +367,7 @@ TEST(get_of_a_privileged_task_is_eperm)
 		SKIP(return, "needs root to drop privileges");
 	ASSERT_NE(0, PTR(sh));
 	head32_init(&sh->head);
-	ASSERT_EQ(0, set_list2(&sh->head, 0, CMD_SET_32, 0));
+	ASSERT_EQ(0, set_list2(&sh->head, CMD_MODIFY_32, 0, 0));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
@@ -370,15 +379,15 @@ TEST(get_of_a_privileged_task_is_eperm)
 		if (get_list2(parent, &got, 0, 0) != -1 || errno != EPERM)
 			_exit(11);
 		/* Its own lists stay readable. */
-		if (set_list2(&sh->head, 1, CMD_SET_32, 0) ||
-		    get_list2(getpid(), &got, 1, 0) != CMD_SET_32)
+		if (set_list2(&sh->head, CMD_MODIFY_32, 1, 0) ||
+		    get_list2(getpid(), &got, 1, 0) != CMD_MODIFY_32)
 			_exit(12);
 		_exit(0);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 0, 0));
 	munmap(sh, getpagesize());
 }
 
@@ -394,12 +403,12 @@ TEST(legacy_and_new_lists_are_separate)
 	head32_init(head32);
 	robust_head_init(&legacy);
 	ASSERT_EQ(0, sys_set_robust_list(&legacy, sizeof(legacy)));
-	ASSERT_EQ(0, set_list2(head32, 0, CMD_SET_32, 0));
+	ASSERT_EQ(0, set_list2(head32, CMD_MODIFY_32, 0, 0));
 	EXPECT_EQ(0, sys_get_robust_list(0, &got_legacy, &len));
 	EXPECT_EQ(PTR(&legacy), PTR(got_legacy));
-	EXPECT_EQ(CMD_SET_32, get_list2(0, &got, 0, 0));
+	EXPECT_EQ(CMD_MODIFY_32, get_list2(0, &got, 0, 0));
 	EXPECT_EQ(PTR(head32), PTR(got));
-	EXPECT_EQ(0, set_list2(NULL, 0, CMD_SET_32, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 0, 0));
 	EXPECT_EQ(0, sys_get_robust_list(0, &got_legacy, &len));
 	EXPECT_EQ(PTR(&legacy), PTR(got_legacy));
 	munmap(head32, getpagesize());
@@ -436,12 +445,12 @@ static int hold_a_lock_on_every_list(struct death *d)
 		if (IS_64BIT && i % 2) {
 			robust_head_init(&d->heads64[i]);
 			robust_futex_init(&d->futexes64[i], 0);
-			index = set_list2(&d->heads64[i], 0, CMD_CREATE_64, 0);
+			index = set_list2(&d->heads64[i], CMD_CREATE_64, 0, 0);
 			if (robust_lock(&d->heads64[i], &d->futexes64[i], 0))
 				return 2;
 		} else {
 			head32_init(&d->heads32[i]);
-			index = set_list2(&d->heads32[i], 0, CMD_CREATE_32, 0);
+			index = set_list2(&d->heads32[i], CMD_CREATE_32, 0, 0);
 			lock32(&d->heads32[i], &d->futexes32[i]);
 		}
 		if (index != i)
@@ -529,7 +538,7 @@ TEST(fork_child_starts_without_lists)
 
 	ASSERT_NE(0, PTR(head));
 	head32_init(head);
-	ASSERT_EQ(0, set_list2(head, 4, CMD_SET_32, 0));
+	ASSERT_EQ(0, set_list2(head, CMD_MODIFY_32, 4, 0));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
@@ -540,7 +549,7 @@ TEST(fork_child_starts_without_lists)
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, set_list2(NULL, 4, CMD_SET_32, 0));
+	EXPECT_EQ(0, set_list2(NULL, CMD_MODIFY_32, 4, 0));
 	munmap(head, getpagesize());
 }
 
@@ -560,7 +569,7 @@ TEST(exec_walks_and_drops_the_lists)
 	ASSERT_LE(0, child);
 	if (child == 0) {
 		head32_init(&d->heads32[0]);
-		if (set_list2(&d->heads32[0], 7, CMD_SET_32, 0))
+		if (set_list2(&d->heads32[0], CMD_MODIFY_32, 7, 0))
 			_exit(1);
 		lock32(&d->heads32[0], &d->futexes32[0]);
 		snprintf(addrarg, sizeof(addrarg), "%lx",

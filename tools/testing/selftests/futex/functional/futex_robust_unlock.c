@@ -58,14 +58,23 @@ static void *slot_of(struct unlock_area *a, int list32)
 	return list32 ? (void *)&a->slot32 : (void *)&a->slot64;
 }
 
-/* The slot is cleared at its own width, and nothing around it changed. */
+/*
+ * The slot is cleared at its own width, and nothing around it changed.
+ * Without FUTEX_ROBUST_LIST32 the slot is the caller's unsigned long: in a
+ * 32-bit program only the first half of slot64 is cleared.
+ */
 static int slot_cleared(struct unlock_area *a, int list32)
 {
+	uint32_t *halves = (uint32_t *)&a->slot64;
+
 	if (a->guard0 != GUARD || a->guard32 != GUARD ||
 	    a->guard64 != (((uint64_t)GUARD << 32) | GUARD))
 		return 0;
-	return list32 ? a->slot32 == 0 && a->slot64 == ~0ULL :
-			a->slot64 == 0 && a->slot32 == ~0U;
+	if (list32)
+		return a->slot32 == 0 && a->slot64 == ~0ULL;
+	if (sizeof(long) == 4)
+		return halves[0] == 0 && halves[1] == ~0U && a->slot32 == ~0U;
+	return a->slot64 == 0 && a->slot32 == ~0U;
 }
 
 struct waiter {
@@ -334,9 +343,7 @@ TEST(other_ops_are_enosys)
 		FUTEX_LOCK_PI | FUTEX_ROBUST_UNLOCK,
 		FUTEX_TRYLOCK_PI | FUTEX_ROBUST_UNLOCK,
 		FUTEX_LOCK_PI | FUTEX_ROBUST_UNLOCK | FUTEX_ROBUST_LIST32,
-		/* LIST32 means nothing without ROBUST_UNLOCK. */
-		FUTEX_WAKE | FUTEX_ROBUST_LIST32,
-		FUTEX_UNLOCK_PI | FUTEX_ROBUST_LIST32,
+		FUTEX_WAKE | FUTEX_ROBUST_UNLOCK | FUTEX_CLOCK_REALTIME,
 	};
 	struct unlock_area *a = map_area(1);
 	uint32_t tid = robust_gettid();
@@ -355,6 +362,72 @@ TEST(other_ops_are_enosys)
 		EXPECT_EQ(~0ULL, a->slot64);
 	}
 	munmap(a, getpagesize());
+}
+
+/*
+ * FUTEX_ROBUST_LIST32 only gives the width of the slot: without
+ * FUTEX_ROBUST_UNLOCK it is ignored, as FUTEX_CMD_MASK leaves it out, and the
+ * operation is the plain one, which neither unlocks a FUTEX_WAKE futex nor
+ * touches uaddr2.
+ */
+TEST(list32_without_robust_unlock_is_ignored)
+{
+	struct unlock_area *a = map_area(1);
+	uint32_t tid = robust_gettid();
+
+	ASSERT_TRUE(a != MAP_FAILED);
+	arm_slots(a);
+	a->word = tid | FUTEX_WAITERS;
+	EXPECT_EQ(0, futex_robust_unlock(&a->word,
+					 FUTEX_WAKE | FUTEX_ROBUST_LIST32, 1,
+					 &a->slot32, 0));
+	EXPECT_EQ(tid | FUTEX_WAITERS, a->word);
+	EXPECT_EQ(~0U, a->slot32);
+
+	a->word = tid;
+	EXPECT_EQ(0, futex_robust_unlock(&a->word, FUTEX_UNLOCK_PI_PRIVATE |
+					 FUTEX_ROBUST_LIST32, 0, &a->slot32, 0));
+	EXPECT_EQ(0, a->word);
+	EXPECT_EQ(~0U, a->slot32);
+	EXPECT_EQ(~0ULL, a->slot64);
+	munmap(a, getpagesize());
+}
+
+/* A negative wake count is EINVAL before the word or the slot is touched. */
+TEST(negative_count_is_einval_and_touches_nothing)
+{
+	static const int ops[] = {
+		FUTEX_UNLOCK_WAKE_LIST64_PRIVATE,
+		FUTEX_UNLOCK_WAKE_LIST32_PRIVATE,
+		FUTEX_UNLOCK_BITSET_LIST64_PRIVATE,
+		FUTEX_UNLOCK_BITSET_LIST32_PRIVATE,
+	};
+	struct unlock_area *a = map_area(1);
+	uint32_t tid = robust_gettid();
+	unsigned int i;
+
+	ASSERT_TRUE(a != MAP_FAILED);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		arm_slots(a);
+		a->word = tid | FUTEX_WAITERS;
+		EXPECT_EQ(-1, futex_robust_unlock(&a->word, ops[i], -1,
+						  slot_of(a, ops[i] & FUTEX_ROBUST_LIST32),
+						  FUTEX_BITSET_MATCH_ANY))
+			TH_LOG("op %#x", ops[i]);
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(tid | FUTEX_WAITERS, a->word);
+		EXPECT_EQ(~0ULL, a->slot64);
+		EXPECT_EQ(~0U, a->slot32);
+	}
+	munmap(a, getpagesize());
+}
+
+/* The PI modifier is bit 0 of a pointer-sized value. */
+TEST(mod_pi_is_bit_0_of_an_unsigned_long)
+{
+	EXPECT_EQ(sizeof(unsigned long), sizeof(FUTEX_ROBUST_MOD_PI));
+	EXPECT_EQ(1UL, FUTEX_ROBUST_MOD_PI);
+	EXPECT_EQ(FUTEX_ROBUST_MOD_PI, FUTEX_ROBUST_MOD_MASK);
 }
 
 /* The futex is unlocked before the slot is written: a bad slot is EFAULT. */

@@ -43,20 +43,6 @@ struct robust_futex {
 	struct robust_list list;
 };
 
-/*
- * The layout of a 32-bit list (a compat task's, or a 32-bit list of a
- * 64-bit task): pointers and futex_offset are 32 bits wide.
- */
-struct robust_list32 {
-	uint32_t next;
-};
-
-struct robust_list_head32 {
-	struct robust_list32 list;
-	int32_t futex_offset;
-	uint32_t list_op_pending;
-};
-
 static inline pid_t robust_gettid(void)
 {
 	return syscall(SYS_gettid);
