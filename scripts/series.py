@@ -20,7 +20,10 @@ them differs from the assembled series.
     export     build/linux commits since the base -> patches/ and the new
                files, in one step; refuses when that would lose work
     check      the new files in this repo are the series' final files
-    format     git format-patch --cover-letter into build/series/
+    format     the posting into build/series/: git format-patch
+               --cover-letter of the commits re-authored and signed off by
+               whoever runs it (git config user.name/user.email), with
+               each patch's get_maintainer.pl recipients, and the man pages
 """
 
 import argparse
@@ -30,6 +33,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -56,7 +60,7 @@ COMMITTER_DATE = "2026-01-01T00:00:00+0000"
 # Paths of our tooling at the top of this repo; the series never adds files
 # there, so the new files and the tooling cannot collide.
 TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "build/", ".ci/",
-           ".github/", ".gitignore", ".git/")
+           ".github/", ".gitignore", ".git/", "man/")
 # How export writes one commit: reproducible, and what 'git am' takes back.
 FORMAT_PATCH = ["format-patch", "--stdout", "--keep-subject", "--zero-commit",
                 "--no-stat", "--no-signature", "--no-renames", "--abbrev=12",
@@ -419,25 +423,83 @@ def cmd_check(args):
           " in this repo are the series' final versions")
 
 
+def poster():
+    """Name and address of whoever posts: git config of this repo's clone."""
+    ident = []
+    for key in ("user.name", "user.email"):
+        res = subprocess.run(["git", "config", key], cwd=ROOT,
+                             capture_output=True, text=True)
+        if res.returncode != 0 or not res.stdout.strip():
+            die(f"'git config {key}' is not set: the posting goes out under"
+                " the identity of whoever runs 'make series'")
+        ident.append(res.stdout.strip())
+    return ident
+
+
+def maintainers(patch_file):
+    """The people and lists scripts/get_maintainer.pl names for a patch."""
+    res = subprocess.run(
+        ["perl", "scripts/get_maintainer.pl", "--no-rolestats", "--no-git",
+         "--no-git-fallback", "--separator", "\n",
+         patch_file], cwd=TREE, capture_output=True, text=True)
+    if res.returncode != 0:
+        die(f"get_maintainer.pl {patch_file}: {res.stderr.strip()}")
+    return [a.strip() for a in res.stdout.splitlines() if "@" in a]
+
+
+def add_cc(path, addrs, skip):
+    """Adds a Cc: header for each of addrs not in skip to the mail at path."""
+    text = open(path).read()
+    head, sep, body = text.partition("\n\n")
+    extra = [f"Cc: {a}" for a in addrs if a not in skip]
+    with open(path, "w") as f:
+        f.write("\n".join([head, *extra]) + sep + body)
+
+
 def cmd_format(args):
     state = load_state()
     if state is None:
         die("no assembled tree: run 'make assemble' first")
+    name, addr = poster()
+    me = f"{name} <{addr}>"
     out = os.path.join(BUILD, "series")
     shutil.rmtree(out, ignore_errors=True)
     cover = open(COVER).read() if os.path.exists(COVER) else ""
     head, _, blurb = cover.partition("\n\n")
     hdrs = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    # The commits as the poster sends them: authored and signed off by the
+    # poster, dated now; the placeholder identity of this repo's patches
+    # goes. A branch of its own, so build/linux is left as it is.
+    git("branch", "-f", "posting", "HEAD")
+    env_filter = (f"GIT_AUTHOR_NAME={shlex.quote(name)}; "
+                  f"GIT_AUTHOR_EMAIL={shlex.quote(addr)}; "
+                  "GIT_AUTHOR_DATE=\"$(date -R)\"; "
+                  "export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE")
+    msg_filter = ("sed '/^Signed-off-by: /d' | git interpret-trailers"
+                  f" --trailer {shlex.quote('Signed-off-by: ' + me)}")
+    git("filter-branch", "-f", "--env-filter", env_filter, "--msg-filter",
+        msg_filter, "base..posting",
+        env={"FILTER_BRANCH_SQUELCH_WARNING": "1"})
     opts = ["format-patch", "-q", "--cover-letter", "--numbered",
             "--thread=shallow", "--base=base", "-o", out]
-    for key in ("To", "Cc"):
-        for addr in hdrs.get(key, "").split(","):
-            if addr.strip():
-                opts.append(f"--{key.lower()}={addr.strip()}")
+    to = [a.strip() for a in hdrs.get("To", "").split(",") if a.strip()]
+    cc = [a.strip() for a in hdrs.get("Cc", "").split(",") if a.strip()]
+    for a in to:
+        opts.append(f"--to={a}")
     if hdrs.get("Prefix"):
         opts.append(f"--subject-prefix={hdrs['Prefix'].strip()}")
-    git(*opts, "base..HEAD")
-    files = sorted(os.listdir(out))
+    git(*opts, "base..posting")
+    git("branch", "-D", "posting")
+    git("update-ref", "-d", "refs/original/refs/heads/posting", check=False)
+    files = sorted(f for f in os.listdir(out) if f.endswith(".patch"))
+    # Recipients: the cover letter's, and for each patch its maintainers and
+    # lists; the cover letter goes to all of them.
+    everyone = list(cc)
+    for f in files[1:]:
+        found = maintainers(os.path.join(out, f))
+        add_cc(os.path.join(out, f), cc + found, set(to))
+        everyone += [a for a in found if a not in everyone]
+    add_cc(os.path.join(out, files[0]), everyone, set(to))
     cl = os.path.join(out, files[0])
     text = open(cl).read()
     text = text.replace("*** SUBJECT HERE ***",
@@ -445,8 +507,13 @@ def cmd_format(args):
     text = text.replace("*** BLURB HERE ***", blurb.strip())
     with open(cl, "w") as f:
         f.write(text)
-    for name in files:
-        print(os.path.join(out, name))
+    man = os.path.join(ROOT, "man")
+    if os.path.isdir(man):
+        shutil.copytree(man, os.path.join(out, "man"))
+    for f in files:
+        print(os.path.join(out, f))
+    if os.path.isdir(man):
+        print(os.path.join(out, "man") + "/")
 
 
 def main():
