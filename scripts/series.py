@@ -424,7 +424,13 @@ def cmd_check(args):
 
 
 def poster():
-    """Name and address of whoever posts: git config of this repo's clone."""
+    """Name and address of whoever posts: git config of this repo's clone,
+    or SERIES_FROM ("Name <address>"), which make test sets for its
+    checkpatch run on a clone without an identity."""
+    forced = re.fullmatch(r"\s*(.+?)\s*<([^<>@\s]+@[^<>\s]+)>\s*",
+                          os.environ.get("SERIES_FROM", ""))
+    if forced:
+        return [forced.group(1), forced.group(2)]
     ident = []
     for key in ("user.name", "user.email"):
         res = subprocess.run(["git", "config", key], cwd=ROOT,
@@ -488,7 +494,9 @@ def cmd_format(args):
         opts.append(f"--to={a}")
     if hdrs.get("Prefix"):
         opts.append(f"--subject-prefix={hdrs['Prefix'].strip()}")
-    git(*opts, "base..posting")
+    # The Message-IDs name the poster, as git send-email's would.
+    git(*opts, "base..posting",
+        env={"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": addr})
     git("branch", "-D", "posting")
     git("update-ref", "-d", "refs/original/refs/heads/posting", check=False)
     files = sorted(f for f in os.listdir(out) if f.endswith(".patch"))
