@@ -119,6 +119,31 @@ static int start_waiter(pthread_t *thread, struct waiter *w)
 	return 0;
 }
 
+/*
+ * Whether the kernel has FUTEX_ROBUST_UNLOCK: a robust unlock of a free
+ * futex nobody waits on either succeeds or fails with ENOSYS. Tests skip
+ * without it, as kselftests do where a feature is missing.
+ */
+static int have_robust_unlock(void)
+{
+	uint32_t word = 0;
+	unsigned long slot = 1;
+
+	return futex_robust_unlock(&word, FUTEX_UNLOCK_WAKE_LIST64_PRIVATE, 1,
+				   &slot, 0) >= 0 || errno != ENOSYS;
+}
+
+/* The fixture of the tests of one operation each. */
+FIXTURE(robust_unlock) {};
+
+FIXTURE_SETUP(robust_unlock)
+{
+	if (!have_robust_unlock())
+		SKIP(return, "no FUTEX_ROBUST_UNLOCK in this kernel");
+}
+
+FIXTURE_TEARDOWN(robust_unlock) {}
+
 FIXTURE(wake_unlock) {
 	struct unlock_area *a;
 	uint32_t tid;
@@ -173,6 +198,8 @@ FIXTURE_VARIANT_ADD(wake_unlock, bitset_list32_private) {
 
 FIXTURE_SETUP(wake_unlock)
 {
+	if (!have_robust_unlock())
+		SKIP(return, "no FUTEX_ROBUST_UNLOCK in this kernel");
 	self->a = map_area(variant->private);
 	ASSERT_TRUE(self->a != MAP_FAILED);
 	arm_slots(self->a);
@@ -279,6 +306,8 @@ FIXTURE_VARIANT_ADD(pi_unlock, list32_private) {
 
 FIXTURE_SETUP(pi_unlock)
 {
+	if (!have_robust_unlock())
+		SKIP(return, "no FUTEX_ROBUST_UNLOCK in this kernel");
 	self->a = map_area(variant->private);
 	ASSERT_TRUE(self->a != MAP_FAILED);
 	arm_slots(self->a);
@@ -332,7 +361,7 @@ TEST_F(pi_unlock, not_the_owner_is_eperm_and_keeps_the_slot)
 }
 
 /* Only FUTEX_WAKE, FUTEX_WAKE_BITSET and FUTEX_UNLOCK_PI take the flag. */
-TEST(other_ops_are_enosys)
+TEST_F(robust_unlock, other_ops_are_enosys)
 {
 	static const int ops[] = {
 		FUTEX_WAIT | FUTEX_ROBUST_UNLOCK,
@@ -370,7 +399,7 @@ TEST(other_ops_are_enosys)
  * operation is the plain one, which neither unlocks a FUTEX_WAKE futex nor
  * touches uaddr2.
  */
-TEST(list32_without_robust_unlock_is_ignored)
+TEST_F(robust_unlock, list32_without_robust_unlock_is_ignored)
 {
 	struct unlock_area *a = map_area(1);
 	uint32_t tid = robust_gettid();
@@ -394,7 +423,7 @@ TEST(list32_without_robust_unlock_is_ignored)
 }
 
 /* A negative wake count is EINVAL before the word or the slot is touched. */
-TEST(negative_count_is_einval_and_touches_nothing)
+TEST_F(robust_unlock, negative_count_is_einval_and_touches_nothing)
 {
 	static const int ops[] = {
 		FUTEX_UNLOCK_WAKE_LIST64_PRIVATE,
@@ -423,7 +452,7 @@ TEST(negative_count_is_einval_and_touches_nothing)
 }
 
 /* The PI modifier is bit 0 of a pointer-sized value. */
-TEST(mod_pi_is_bit_0_of_an_unsigned_long)
+TEST_F(robust_unlock, mod_pi_is_bit_0_of_an_unsigned_long)
 {
 	EXPECT_EQ(sizeof(unsigned long), sizeof(FUTEX_ROBUST_MOD_PI));
 	EXPECT_EQ(1UL, FUTEX_ROBUST_MOD_PI);
@@ -431,7 +460,7 @@ TEST(mod_pi_is_bit_0_of_an_unsigned_long)
 }
 
 /* The futex is unlocked before the slot is written: a bad slot is EFAULT. */
-TEST(unmapped_slot_is_efault_with_the_word_unlocked)
+TEST_F(robust_unlock, unmapped_slot_is_efault_with_the_word_unlocked)
 {
 	struct unlock_area *a = map_area(1);
 	void *hole = mmap(NULL, getpagesize(), PROT_NONE,
@@ -452,7 +481,7 @@ TEST(unmapped_slot_is_efault_with_the_word_unlocked)
  * A registered list whose list_op_pending cannot be written is dropped, so
  * that the exit walk does not follow it to the unlocked futex.
  */
-TEST(unwritable_slot_drops_the_registered_list)
+TEST_F(robust_unlock, unwritable_slot_drops_the_registered_list)
 {
 	struct robust_list_head *head, *got = NULL;
 	struct unlock_area *a = map_area(1);
@@ -483,7 +512,7 @@ TEST(unwritable_slot_drops_the_registered_list)
  * set) goes through the kernel; either way the word is unlocked, the futex
  * unlinked and list_op_pending cleared. Plain and PI.
  */
-TEST(helper_unlocks_uncontended_and_contended)
+TEST_F(robust_unlock, helper_unlocks_uncontended_and_contended)
 {
 	struct robust_list_head *head;
 	struct robust_futex *f;
@@ -613,7 +642,7 @@ static int reused_slots_intact(struct stress_child *c)
 	return 1;
 }
 
-TEST(killed_owners_never_mark_freed_futexes)
+TEST_F(robust_unlock, killed_owners_never_mark_freed_futexes)
 {
 	struct stress *st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
