@@ -6,7 +6,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: run test debug bench qemu assemble export check series setup clean help
+.PHONY: run test debug norust bisect bench qemu assemble export check series setup clean help
 
 run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
 	@$(S)/pipeline.sh run
@@ -16,6 +16,14 @@ test: ## everything on x86_64 and arm64, checkpatch, rustfmt; "N passed, N faile
 
 debug: ## x86_64 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP and UBSAN
 	@$(S)/pipeline.sh debug
+
+norust: ## x86_64 without CONFIG_RUST: C walk, ENOSYS for the new uAPI, skips
+	@$(S)/pipeline.sh norust
+
+bisect: ## every prefix of the series builds: x86_64, arm64, x86_64 without Rust
+	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null
+	@python3 $(S)/series.py assemble
+	@$(S)/bisect.sh
 
 bench: ## Rust vs C robust list walk on two kernels from one tree: medians, ratios
 	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null

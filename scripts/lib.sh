@@ -6,7 +6,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
-TREE=$BUILD/linux		# the assembled kernel tree, a git repo
+TREE=${TREE:-$BUILD/linux}	# the kernel tree (make bisect: a worktree of it)
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
 

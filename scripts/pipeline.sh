@@ -9,6 +9,8 @@
 #          patch of the exported series and rustfmtcheck; ends with
 #          "N passed, N failed" and fails on any failure
 #   debug  x86_64 with KASAN, lockdep, atomic-sleep and UBSAN
+#   norust x86_64 without CONFIG_RUST: the C walk, ENOSYS for the new uAPI,
+#          and the series' selftests skip
 #
 # Each phase announces itself and prints its wall time; a failing phase names
 # its log. A failing build or boot does not stop the other arch: every
@@ -176,8 +178,11 @@ test)
 debug)
 	arch_pipeline x86_64 debug
 	;;
+norust)
+	arch_pipeline x86_64 norust
+	;;
 *)
-	die "unknown pipeline '$what' (run, test or debug)"
+	die "unknown pipeline '$what' (run, test, debug or norust)"
 	;;
 esac
 summary

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bisect.sh: make bisect. Every prefix of the series must build, as CI
+# builds it (WERROR, CLIPPY=1): x86_64, arm64, and x86_64 without Rust.
+# The commits are checked out one after the other in a worktree of
+# build/linux (build/bisect/linux), with a build directory per kernel that
+# persists, so each step rebuilds what the commit changed. Prints one line
+# per commit; exits 1 if any build failed. Long (hours on two cores): not
+# part of make test, run before a posting and quoted in the cover letter.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bisect=$BUILD/bisect
+wt=$bisect/linux
+mkdir -p "$bisect/logs"
+if [ ! -e "$wt/.git" ]; then
+	rm -rf "$wt"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$wt" base
+fi
+kernels=("x86_64" "arm64" "x86_64 norust")
+failed=0
+n=0
+for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
+	n=$((n + 1))
+	git -C "$wt" checkout -q --detach "$c"
+	line=$(printf '%02d %s' "$n" "$(git -C "$TREE" show -s --format=%s "$c")")
+	for k in "${kernels[@]}"; do
+		log=$bisect/logs/$(printf '%02d' "$n")-${k// /-}.log
+		if BUILD=$bisect TREE=$wt "$ROOT/scripts/build-kernel.sh" $k \
+				>"$log" 2>&1; then
+			line+=" | $k: ok"
+		else
+			line+=" | $k: FAILED ($log)"
+			failed=1
+		fi
+	done
+	echo "$line"
+done
+exit $failed
