@@ -17,6 +17,7 @@
 //! [`include/linux/sched/wake_q.h`](srctree/include/linux/sched/wake_q.h).
 
 use super::unlock::{LockedBucket, Waiter};
+use core::cell::Cell;
 use core::marker::PhantomData;
 use core::mem::offset_of;
 use core::pin::Pin;
@@ -116,24 +117,32 @@ impl Drop for RobustTask {
 }
 
 /// The key of a futex: what identifies it across address spaces for shared futexes.
+///
+/// It is looked up in place, as C's `get_futex_key()` fills in the caller's key, so that the
+/// robust unlock does not copy it between its retries.
 pub(crate) struct FutexKey(bindings::futex_key);
 
 impl FutexKey {
-    /// Computes the key of the futex at user address `uaddr`, for writing its word.
-    pub(crate) fn for_write(uaddr: usize, flags: u32) -> Result<Self> {
+    /// No futex yet (`FUTEX_KEY_INIT`), for [`FutexKey::look_up_for_write`].
+    #[inline]
+    pub(crate) fn new() -> Self {
         // SAFETY: `futex_key` is plain data, for which all zeroes is `FUTEX_KEY_INIT`.
-        let mut key = FutexKey(unsafe { core::mem::zeroed() });
-        // SAFETY: `key.0` is valid to write. `uaddr` is only used as a user address:
+        FutexKey(unsafe { core::mem::zeroed() })
+    }
+
+    /// Makes this the key of the futex at user address `uaddr`, for writing its word.
+    #[inline]
+    pub(crate) fn look_up_for_write(&mut self, uaddr: usize, flags: u32) -> Result {
+        // SAFETY: `self.0` is valid to write. `uaddr` is only used as a user address:
         // `get_futex_key()` checks it (alignment, `access_ok()`, the VMA) and fails for a bad one.
         errno_result(unsafe {
             bindings::get_futex_key(
                 uaddr as *mut u32,
                 flags,
-                &mut key.0,
+                &mut self.0,
                 bindings::futex_access_FUTEX_WRITE,
             )
-        })?;
-        Ok(key)
+        })
     }
 
     /// Whether `other` is the key of the same futex, as `futex_match()`.
@@ -288,12 +297,13 @@ impl LockedBucket for LockedHashBucket<'_> {
     #[inline]
     fn wake(&self, waiter: QueuedWaiter<'_>) {
         let q = waiter.q.as_ptr();
+        let wake_q = self.wake_q.head_for_adding();
         // SAFETY: `q` is queued on this bucket, whose lock we hold: its wake handler is set when
-        // it is queued (`futex_q_init`), and takes it off the queue and onto the wake queue,
-        // after which `q` is not touched again (`waiter` is consumed).
+        // it is queued (`futex_q_init`), and takes it off the queue and onto the initialised
+        // `wake_q`, after which `q` is not touched again (`waiter` is consumed).
         unsafe {
             if let Some(wake) = (*q).wake {
-                wake(self.wake_q.as_ptr(), q);
+                wake(wake_q, q);
             }
         }
     }
@@ -302,37 +312,52 @@ impl LockedBucket for LockedHashBucket<'_> {
 /// A wake queue on the stack: tasks added to it under a lock are woken when it is dropped, so
 /// after the lock is, and on every path.
 ///
+/// The head is initialised when the first task is added: an unlock that wakes nobody (the
+/// waiters stay queued, or none is left) neither initialises nor walks it.
+///
 /// # Invariants
 ///
-/// `head` is an initialised `wake_q_head`, pinned, whose tasks are woken when the value is
-/// dropped.
+/// Once `used` is true, `head` is an initialised `wake_q_head`, whose tasks are woken when the
+/// value is dropped. The value is pinned: its only constructor is a [`PinInit`].
 #[pin_data(PinnedDrop)]
 pub(crate) struct WakeQueue {
     #[pin]
     head: Opaque<bindings::wake_q_head>,
+    used: Cell<bool>,
 }
 
 impl WakeQueue {
     /// An empty wake queue.
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
-            // SAFETY: `wake_q_init()` initialises the pinned head in place; a head points to
-            // itself, which is why it is pinned.
-            head <- Opaque::ffi_init(|head| unsafe { bindings::wake_q_init(head) }),
+            head: Opaque::uninit(),
+            used: Cell::new(false),
         })
     }
 
-    fn as_ptr(&self) -> *mut bindings::wake_q_head {
-        self.head.get()
+    /// The head, to add a task to.
+    #[inline]
+    fn head_for_adding(&self) -> *mut bindings::wake_q_head {
+        let head = self.head.get();
+        if !self.used.get() {
+            // SAFETY: `head` is valid to write and pinned (type invariant): `wake_q_init()`
+            // initialises it to point to itself.
+            unsafe { bindings::wake_q_init(head) };
+            // INVARIANT: `head` was just initialised.
+            self.used.set(true);
+        }
+        head
     }
 }
 
 #[pinned_drop]
 impl PinnedDrop for WakeQueue {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: the head is initialised (type invariant); `wake_up_q()` wakes and releases
-        // every queued task, once, as the queue is not used again.
-        unsafe { bindings::wake_up_q(self.as_ptr()) };
+        if self.used.get() {
+            // SAFETY: the head is initialised (type invariant, `used`); `wake_up_q()` wakes and
+            // releases every queued task, once, as the queue is not used again.
+            unsafe { bindings::wake_up_q(self.head.get()) };
+        }
     }
 }
 

@@ -292,8 +292,10 @@ fn robust_unlock(
     // Negative counts are refused before anything is touched; 0 wakes one, as FUTEX_WAKE does.
     let nr_wake = u32::try_from(nr_wake).map_err(|_| EINVAL)?.max(1);
     stack_pin_init!(let wake_q = WakeQueue::new());
+    let mut key = FutexKey::new();
     let woken = loop {
-        let key = FutexKey::for_write(uaddr, flags)?;
+        // Looked up again on a retry: the page may have changed while the bucket was unlocked.
+        key.look_up_for_write(uaddr, flags)?;
         // The bucket lock is taken whether or not waiters are pending: a waiter that is about
         // to queue has set FUTEX_WAITERS in the word, and a lockless check here could store 0
         // over it and leave that waiter asleep.

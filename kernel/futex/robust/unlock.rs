@@ -50,37 +50,35 @@ pub(crate) struct Verdict<W> {
 /// Decides the unlocked word from the `waiters` of the futex, in wake-up order, for a wake-up of
 /// up to `nr_wake` (at least 1) of those that match `bitset`.
 ///
-/// It stops as soon as the answer is known: once more waiters than `nr_wake` were seen and one
-/// of them is to be woken, some waiter stays queued whatever the rest of the queue holds.
+/// It stops as soon as the answer is known: once a wakee was found and some waiter stays
+/// queued (it does not match, or `nr_wake` wakees come before it), the rest of the queue
+/// changes neither the word nor the first wakee.
 pub(crate) fn evaluate<W: Waiter>(
     waiters: impl Iterator<Item = W>,
     nr_wake: u32,
     bitset: u32,
 ) -> Result<Verdict<W>> {
-    let mut queued = 0u32;
-    let mut wakees = 0u32;
+    let mut wakees_left = nr_wake;
     let mut first = None;
+    let mut one_stays = false;
     for waiter in waiters {
         if waiter.is_pi() {
             return Err(EINVAL);
         }
-        queued = queued.saturating_add(1);
-        if queued > nr_wake && wakees > 0 {
-            return Ok(Verdict {
-                word: FUTEX_WAITERS,
-                first,
-            });
-        }
-        if waiter.bitset() & bitset != 0 {
-            wakees = wakees.saturating_add(1);
+        if wakees_left > 0 && waiter.bitset() & bitset != 0 {
+            wakees_left -= 1;
             if first.is_none() {
                 first = Some(waiter);
             }
+        } else {
+            one_stays = true;
+        }
+        if one_stays && first.is_some() {
+            break;
         }
     }
-    // Every waiter was seen, at most `nr_wake` of them: the wakees are all woken.
     Ok(Verdict {
-        word: if queued > wakees { FUTEX_WAITERS } else { 0 },
+        word: if one_stays { FUTEX_WAITERS } else { 0 },
         first,
     })
 }
