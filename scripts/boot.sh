@@ -45,7 +45,7 @@ x86_64)
 	append="console=ttyS0 $append"
 	;;
 arm64)
-	qemu=(qemu-system-aarch64 -M virt -cpu max -kernel "$out/arch/arm64/boot/Image")
+	qemu=(qemu-system-aarch64 -M virt -cpu "${ARM64_CPU:-max}" -kernel "$out/arch/arm64/boot/Image")
 	append="console=ttyAMA0 $append"
 	;;
 esac

@@ -38,10 +38,7 @@ TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 # The series' own suites: KUnit's, and its selftest programs.
 OWN_SUITE = re.compile(r"(^|: )futex_robust_\w+$")
 # Skips that are known gaps of the series, by (label, suite): why.
-KNOWN_GAPS = {
-    ("arm64", "arm64 futex: futex_robust_vdso"):
-        "issue 10: the arm64 vDSO robust unlock is not written yet",
-}
+KNOWN_GAPS = {}
 
 
 class Result:

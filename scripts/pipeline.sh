@@ -5,7 +5,8 @@
 #
 #   run    set up, assemble, build x86_64, boot it, run KUnit and the futex
 #          selftests, print a short summary
-#   test   the same for x86_64 and arm64, plus checkpatch --strict on every
+#   test   the same for x86_64 and arm64 (arm64 booted twice: on a CPU with
+#          LSE atomics and on one without), plus checkpatch --strict on every
 #          patch of the exported series and rustfmtcheck; ends with
 #          "N passed, N failed" and fails on any failure
 #   debug  x86_64 with KASAN, lockdep, atomic-sleep and UBSAN
@@ -65,6 +66,27 @@ arch_pipeline() {
 		"$ROOT/scripts/build-initramfs.sh" "$arch" $variant || return 0
 	phase "boot $tag: KUnit and selftests" \
 		"$ROOT/scripts/boot.sh" "$arch" test $variant || return 0
+}
+
+# arm64_cpu <tag> <QEMU CPU> <lse|no-lse>: boot the arm64 kernel and
+# initramfs just built again, on another CPU, so that the vDSO robust
+# unlock's other sequence runs (LSE atomics: casl; without: ldxr/stlxr). The
+# console must show that the CPU had (or had not) LSE atomics.
+arm64_cpu() {
+	local tag=$1 cpu=$2 lse=$3 log=$LOGS/console-$1.log
+	rm -f "$log"
+	results+=("$tag=$log")
+	phase "boot $tag (QEMU -cpu $cpu): KUnit and selftests" \
+		env ARM64_CPU="$cpu" LOG_TAG="$tag" \
+		"$ROOT/scripts/boot.sh" arm64 test || return 0
+	check "$tag ran on -cpu $cpu, $lse atomics" cpu_has_lse "$log" "$lse"
+}
+
+cpu_has_lse() {	# <console log> <lse|no-lse>
+	local seen=lse
+	grep -q 'CPU features: detected: LSE atomic instructions' "$1" ||
+		seen=no-lse
+	[ "$seen" = "$2" ] || { echo "    $1: $seen, expected $2"; return 1; }
 }
 
 # Series checks: every exported patch is checkpatch --strict clean, and
@@ -135,22 +157,30 @@ rustfmt_check() {
 		"${KMAKE_VARS[@]}" rustfmtcheck
 }
 
-# What the series fixes, as the x86_64 selftests saw it: glibc bug 14485
-# reproduced with ptrace, for the legacy unlock and for the vDSO unlock.
+# What the series fixes, as the selftests of each kernel saw it: glibc bug
+# 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock.
 bug_14485_demo() {
-	local log=$LOGS/console-x86_64.log lines
-	[ -r "$log" ] || return 0
-	lines=$(grep -o 'bug 14485, .*' "$log" | tr -d '\r') || return 0
-	echo
-	echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
-	echo "thread killed before it cleared list_op_pending), from futex_robust_vdso:"
-	sed 's/^/    /' <<<"$lines"
+	local tag log lines header=
+	for tag in x86_64 arm64 arm64-a57; do
+		log=$LOGS/console-$tag.log
+		[ -r "$log" ] || continue
+		lines=$(grep -o 'bug 14485, .*' "$log" | tr -d '\r') || continue
+		if [ -z "$header" ]; then
+			echo
+			echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
+			echo "thread killed before it cleared list_op_pending), from futex_robust_vdso:"
+			header=1
+		fi
+		sed "s/^/    $tag: /" <<<"$lines"
+	done
 }
 
 summary() {
 	echo
 	echo "==> summary (logs in $LOGS)"
 	set +e
+	echo "QEMU CPUs: x86_64 and arm64 -cpu max (arm64: LSE atomics, the vDSO's"
+	echo "casl), arm64-a57 -cpu cortex-a57 (no LSE: the vDSO's ldxr/stlxr loop)"
 	python3 "$ROOT/scripts/ktap_summary.py" "${results[@]}"
 	local rc=$?
 	set -e
@@ -170,6 +200,9 @@ run)
 test)
 	arch_pipeline x86_64
 	arch_pipeline arm64
+	arm64_cpu arm64-a57 cortex-a57 no-lse
+	check "arm64 ran on -cpu max, lse atomics" \
+		cpu_has_lse "$LOGS/console-arm64.log" lse
 	phase "series: export and checkpatch --strict" series_checks
 	phase "rustfmtcheck" rustfmt_check
 	phase "man pages" man_check

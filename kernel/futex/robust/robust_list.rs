@@ -371,7 +371,8 @@ pub unsafe extern "C" fn futex_rust_vdso_fixup(
         start: 0,
         end: 0,
         pop32: false,
-    }; 2];
+        seq: 0,
+    }; bindings::FUTEX_ROBUST_VDSO_MAX_CS as usize];
     // SAFETY: `vdso` points to the current mm's `futex_robust_vdso`, valid while the task
     // runs (the caller's guarantee); the volatile reads tolerate a concurrent update.
     let nr = unsafe { core::ptr::addr_of!((*vdso).nr).read_volatile() } as usize;
@@ -382,11 +383,12 @@ pub unsafe extern "C" fn futex_rust_vdso_fixup(
             start: cs.start,
             end: cs.end,
             pop32: cs.pop32,
+            seq: cs.seq,
         };
     }
-    let pending = vdso::pending_slot(&sections[..nr.min(sections.len())], ip, || {
+    let pending = vdso::pending_slot(&sections[..nr.min(sections.len())], ip, |seq| {
         // SAFETY: as above; the architecture only reads them.
-        unsafe { bindings::arch_futex_robust_vdso_pop(regs) }
+        unsafe { bindings::arch_futex_robust_vdso_pop(regs, seq) }
     });
     if let Some((pop, abi)) = pending {
         // A slot that cannot be written gets its lists forgotten, as for FUTEX_ROBUST_UNLOCK;

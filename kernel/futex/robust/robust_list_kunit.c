@@ -5,6 +5,10 @@
  * cases of a hostile list are checked without a process to kill.
  */
 #include <kunit/test.h>
+#include <linux/futex.h>
+#ifdef CONFIG_ARM64
+#include <asm/vdso.h>
+#endif
 
 #include "tests.h"
 
@@ -36,6 +40,53 @@ RUST_CASE(clear_pending)
 RUST_CASE(forget_pending)
 RUST_CASE(vdso_pending_slot)
 
+/*
+ * arch_futex_robust_vdso_pop() of this architecture, on made-up registers of
+ * a task inside a critical section: the pop pointer exactly when the
+ * section's atomic released the word, judged from the registers the section
+ * does not change.
+ */
+static void arch_vdso_pop(struct kunit *test)
+{
+	struct pt_regs regs = {};
+
+#if defined(CONFIG_X86_64)
+	regs.dx = 0x5000;
+	regs.flags = X86_EFLAGS_ZF;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, 0), 0x5000UL);
+	regs.flags = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, 0), 0UL);
+#elif defined(CONFIG_ARM64)
+	const u8 llsc = ARM64_FUTEX_ROBUST_LLSC, lse = ARM64_FUTEX_ROBUST_LSE;
+
+	regs.regs[1] = 1234;			/* the tid */
+	regs.regs[2] = 0x5000;			/* pop */
+	/* LL/SC: the stlxr status in w4; its upper half is not the status. */
+	regs.regs[4] = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, llsc), 0x5000UL);
+	regs.regs[4] = 1;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, llsc), 0UL);
+	regs.regs[4] = 1UL << 32;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, llsc), 0x5000UL);
+	/* LSE: what the casl found in w3, against the tid in w1. */
+	regs.regs[3] = 1234;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0x5000UL);
+	regs.regs[3] = 1234 | FUTEX_WAITERS;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0UL);
+	regs.regs[3] = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0UL);
+	regs.regs[3] = (1UL << 32) | 1234;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0x5000UL);
+	/* Each sequence by its own register: w4 does not count for LSE. */
+	regs.regs[3] = 99;
+	regs.regs[4] = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0UL);
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, 7), 0UL);
+#else
+	kunit_skip(test, "no vDSO robust unlock on this architecture");
+#endif
+}
+
 static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(entry_decode),
 	KUNIT_CASE(offset_arithmetic),
@@ -55,6 +106,7 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(clear_pending),
 	KUNIT_CASE(forget_pending),
 	KUNIT_CASE(vdso_pending_slot),
+	KUNIT_CASE(arch_vdso_pop),
 	{}
 };
 

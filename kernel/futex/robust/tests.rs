@@ -746,8 +746,9 @@ pub extern "C" fn futex_robust_test_forget_pending() -> c_int {
     0
 }
 
-/// The vDSO fixup clears a slot only for a task inside a critical section whose cmpxchg
-/// succeeded, at the width of that section's slot, and asks the architecture nothing outside.
+/// The vDSO fixup clears a slot only for a task inside a critical section whose atomic
+/// unlocked, at the width of that section's slot, asks the architecture about that section's
+/// sequence, and asks nothing outside.
 #[no_mangle]
 pub extern "C" fn futex_robust_test_vdso_pending_slot() -> c_int {
     let sections = [
@@ -755,28 +756,38 @@ pub extern "C" fn futex_robust_test_vdso_pending_slot() -> c_int {
             start: 0x1010,
             end: 0x1018,
             pop32: false,
+            seq: 0,
         },
         CriticalSection {
             start: 0x1030,
             end: 0x1036,
             pop32: true,
+            seq: 1,
         },
     ];
-    check!(pending_slot(&sections, 0x1010, || 0x5000) == Some((0x5000, ListAbi::Native)));
-    check!(pending_slot(&sections, 0x1017, || 0x5000) == Some((0x5000, ListAbi::Native)));
-    check!(pending_slot(&sections, 0x1030, || 0x6000) == Some((0x6000, ListAbi::Compat)));
+    check!(pending_slot(&sections, 0x1010, |_| 0x5000) == Some((0x5000, ListAbi::Native)));
+    check!(pending_slot(&sections, 0x1017, |_| 0x5000) == Some((0x5000, ListAbi::Native)));
+    check!(pending_slot(&sections, 0x1030, |_| 0x6000) == Some((0x6000, ListAbi::Compat)));
     // The section ends after the store: the store has been done there.
-    check!(pending_slot(&sections, 0x1018, || 0x5000).is_none());
-    check!(pending_slot(&sections, 0x100f, || 0x5000).is_none());
-    // The cmpxchg failed: nothing to clear.
-    check!(pending_slot(&sections, 0x1030, || 0).is_none());
+    check!(pending_slot(&sections, 0x1018, |_| 0x5000).is_none());
+    check!(pending_slot(&sections, 0x100f, |_| 0x5000).is_none());
+    // The atomic did not unlock: nothing to clear.
+    check!(pending_slot(&sections, 0x1030, |_| 0).is_none());
+    // The architecture is asked about the sequence of the section the task is in.
+    let mut seen = None;
+    check!(pending_slot(&sections, 0x1035, |seq| {
+        seen = Some(seq);
+        0x6000
+    })
+    .is_some());
+    check!(seen == Some(1));
     let mut asked = false;
-    check!(pending_slot(&sections, 0x2000, || {
+    check!(pending_slot(&sections, 0x2000, |_| {
         asked = true;
         0x5000
     })
     .is_none());
     check!(!asked);
-    check!(pending_slot(&[], 0x1010, || 0x5000).is_none());
+    check!(pending_slot(&[], 0x1010, |_| 0x5000).is_none());
     0
 }

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * __vdso_futex_robust_list{64,32}_try_unlock() and the kernel's fixup of a
- * task stopped inside their critical section.
+ * The vDSO's futex_robust_list{64,32}_try_unlock() (__vdso_ on x86,
+ * __kernel_ on arm64) and the kernel's fixup of a task stopped inside their
+ * critical section.
  *
  * The functions are found by parsing the vDSO from AT_SYSINFO_EHDR. The
- * fixup is checked deterministically with ptrace: a traced child is single-
- * stepped through the function, and at the stop right after its cmpxchg
- * unlocked the futex, list_op_pending must already read 0, as the kernel
- * clears it on the way to delivering the SIGTRAP. glibc bug 14485 is shown
- * the same way: the legacy unlock sequence, killed between its unlock store
- * and the clearing of list_op_pending, with the futex's memory reused to
- * hold the dead thread's tid, gets FUTEX_OWNER_DIED written into it; the
- * same through the vDSO does not.
+ * fixup is checked deterministically with ptrace: a traced child is stopped
+ * right after the atomic that unlocked the futex, and at that stop
+ * list_op_pending must already read 0, as the kernel clears it on the way to
+ * delivering the SIGTRAP. On x86 the child is single-stepped there. On arm64
+ * a load/store-exclusive pair cannot be single-stepped (the step exception
+ * between the two clears the exclusive monitor, and the store-exclusive
+ * fails every time), so a breakpoint goes on the first instruction of the
+ * critical section instead. glibc bug 14485 is shown the same way: the
+ * legacy unlock sequence, killed between its unlock store and the clearing
+ * of list_op_pending, with the futex's memory reused to hold the dead
+ * thread's tid, gets FUTEX_OWNER_DIED written into it; the same through the
+ * vDSO does not.
  *
- * Shared memory holds every word the parent watches. x86 only for now.
+ * Shared memory holds every word the parent watches.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,11 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#ifdef __aarch64__
+#include <elf.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#endif
 
 #include "robust_list.h"
 #include "../../vDSO/parse_vdso.h"
@@ -36,6 +46,17 @@ typedef uint32_t (*try_unlock32_t)(uint32_t *lock, uint32_t tid, uint32_t *pop);
 
 #define GUARD		0x5a5a5a5aU
 
+/* The vDSO's naming and symbol version, as for its other functions. */
+#ifdef __aarch64__
+#define VDSO_VERSION	"LINUX_2.6.39"
+#define VDSO_FN(name)	"__kernel_" name
+#else
+#define VDSO_VERSION	"LINUX_2.6"
+#define VDSO_FN(name)	"__vdso_" name
+#endif
+#define TRY_UNLOCK64	VDSO_FN("futex_robust_list64_try_unlock")
+#define TRY_UNLOCK32	VDSO_FN("futex_robust_list32_try_unlock")
+
 static void *vdso_fn(const char *name)
 {
 	static int parsed;
@@ -44,7 +65,7 @@ static void *vdso_fn(const char *name)
 		vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
 		parsed = 1;
 	}
-	return vdso_sym("LINUX_2.6", name);
+	return vdso_sym(VDSO_VERSION, name);
 }
 
 /* What a traced child and its tracer share. */
@@ -123,6 +144,77 @@ static int step(pid_t pid)
 
 static uint64_t pending_slot(struct shared *sh);
 
+#ifdef __aarch64__
+#define A64_BRK		0xd4200000U	/* brk #0 */
+
+/* The atomic that releases the word: STXR/STLXR or CAS{,A,L,AL}, 32-bit. */
+static int a64_is_unlock_atomic(uint32_t insn)
+{
+	return (insn & 0xffe07c00) == 0x88007c00 ||
+	       (insn & 0xffa07c00) == 0x88a07c00;
+}
+
+/*
+ * The first instruction of the critical section of the function at @fn:
+ * the one right after its store-exclusive or compare-and-swap, following
+ * the branch that the kernel's alternatives leave to the LL/SC sequence on
+ * a CPU without LSE atomics. 0 if there is none in its first instructions.
+ */
+static uintptr_t a64_section_start(uintptr_t fn)
+{
+	uintptr_t pc = fn;
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		uint32_t insn = *(const uint32_t *)pc;
+
+		if (a64_is_unlock_atomic(insn))
+			return pc + 4;
+		if ((insn & 0xfc000000) == 0x14000000)	/* b <imm26> */
+			pc += (intptr_t)((int32_t)(insn << 6) >> 6) * 4;
+		else
+			pc += 4;
+	}
+	return 0;
+}
+
+static uintptr_t a64_pc(pid_t pid)
+{
+	struct user_regs_struct regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
+		return 0;
+	return regs.pc;
+}
+
+/*
+ * Run @pid to a breakpoint at @bp: 0 when it stopped there (the breakpoint
+ * removed again), 1 if it exited, -1 on error.
+ */
+static int a64_run_to(pid_t pid, uintptr_t bp)
+{
+	long orig, brk;
+	int status;
+
+	errno = 0;
+	orig = ptrace(PTRACE_PEEKTEXT, pid, bp, NULL);
+	if (errno)
+		return -1;
+	brk = (orig & ~0xffffffffL) | A64_BRK;
+	if (ptrace(PTRACE_POKETEXT, pid, bp, brk) ||
+	    ptrace(PTRACE_CONT, pid, NULL, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFEXITED(status))
+		return 1;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
+	    ptrace(PTRACE_POKETEXT, pid, bp, orig) || a64_pc(pid) != bp)
+		return -1;
+	return 0;
+}
+#endif
+
 /*
  * Step @pid until the instruction that unlocks its word has run (0), until
  * it exits without unlocking (1), or until its pop slot is cleared without
@@ -132,6 +224,32 @@ static int step_to_unlock(pid_t pid, struct shared *sh)
 {
 	int steps, ret;
 
+#ifdef __aarch64__
+	/*
+	 * Stop at the first instruction of the critical section, after the
+	 * atomic; run there again if it did not unlock (a store-exclusive that
+	 * failed loops back, a compare-and-swap that found another value
+	 * leaves the section).
+	 */
+	if (!sh->legacy) {
+		uintptr_t bp = a64_section_start(sh->fn);
+
+		if (!bp)
+			return -1;
+		for (steps = 0; steps < 1000; steps++) {
+			ret = a64_run_to(pid, bp);
+			if (ret)
+				return ret;
+			if (!__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
+				return 0;
+			if (!pending_slot(sh))
+				return 2;
+			if (step(pid))
+				return -1;
+		}
+		return -1;
+	}
+#endif
 	for (steps = 0; steps < 100000; steps++) {
 		ret = step(pid);
 		if (ret)
@@ -188,12 +306,12 @@ FIXTURE_VARIANT(vdso_unlock) {
 
 #ifdef __LP64__
 FIXTURE_VARIANT_ADD(vdso_unlock, list64) {
-	.name = "__vdso_futex_robust_list64_try_unlock",
+	.name = TRY_UNLOCK64,
 };
 #endif
 
 FIXTURE_VARIANT_ADD(vdso_unlock, list32) {
-	.name = "__vdso_futex_robust_list32_try_unlock",
+	.name = TRY_UNLOCK32,
 	.pop32 = 1,
 };
 
@@ -324,9 +442,9 @@ static uint32_t kill_after_unlock_and_reuse(struct shared *sh)
 TEST(bug_14485_vdso_unlock_leaves_reused_memory_alone)
 {
 #ifdef __LP64__
-	const char *name = "__vdso_futex_robust_list64_try_unlock";
+	const char *name = TRY_UNLOCK64;
 #else
-	const char *name = "__vdso_futex_robust_list32_try_unlock";
+	const char *name = TRY_UNLOCK32;
 #endif
 	struct shared *sh = map_shared();
 	uintptr_t fn;

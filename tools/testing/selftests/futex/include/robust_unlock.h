@@ -13,7 +13,7 @@
  *  1. announce the futex in list_op_pending and unlink it, as before;
  *  2. uncontended (the word is exactly our tid): compare-and-exchange it to 0,
  *     then clear list_op_pending. The window between the two remains here;
- *     __vdso_futex_robust_list{64,32}_try_unlock() closes it;
+ *     futex_robust_list{64,32}_try_unlock() closes it;
  *  3. contended: FUTEX_WAKE | FUTEX_ROBUST_UNLOCK with the address of
  *     list_op_pending in uaddr2. The kernel stores 0 (or FUTEX_WAITERS while
  *     other waiters stay queued), clears list_op_pending and wakes a waiter,
