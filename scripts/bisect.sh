@@ -28,7 +28,8 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	line=$(printf '%02d %s' "$n" "$(git -C "$TREE" show -s --format=%s "$c")")
 	for k in "${kernels[@]}"; do
 		log=$bisect/logs/$(printf '%02d' "$n")-${k// /-}.log
-		if BUILD=$bisect TREE=$wt "$ROOT/scripts/build-kernel.sh" $k \
+		if PREFIX_OF_SERIES=1 BUILD=$bisect TREE=$wt \
+				"$ROOT/scripts/build-kernel.sh" $k \
 				>"$log" 2>&1; then
 			line+=" | $k: ok"
 		else

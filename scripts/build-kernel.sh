@@ -20,7 +20,20 @@ mkdir -p "$out"
 # a rustc or clippy warning, or a C warning, fails the build.
 kmake() { make -C "$TREE" O="$out" ARCH="$karch" "${KMAKE_VARS[@]}" CLIPPY=1 "$@"; }
 
-stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+# defined_opts: the fragments' options that a Kconfig of the tree defines.
+defined_opts() {
+	local opt
+	for opt in $(grep -ho '^CONFIG_[A-Z0-9_]*' "${frags[@]}" | sort -u); do
+		if grep -rqx --include='Kconfig*' "config ${opt#CONFIG_}" "$TREE"; then
+			echo "$opt"
+		fi
+	done
+}
+# A prefix of the series (make bisect) is configured again when it adds an
+# option of the fragments.
+stamp=$( { cat "${frags[@]}"
+	   if [ "${PREFIX_OF_SERIES:-0}" = 1 ]; then defined_opts; fi; } |
+	 sha256sum | cut -c1-16)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "    configuring $arch${variant:+ ($variant)}: tinyconfig + ${frags[*]##*/}"
 	kmake -s tinyconfig >/dev/null
@@ -30,10 +43,19 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config.stamp" 2>/dev/null)" != "$s
 	# An option whose dependencies fail is dropped silently (Rust when the
 	# toolchain is not found, say): refuse to build such a kernel.
 	# Later fragments override earlier ones, as in merge_config.sh.
+	# make bisect (PREFIX_OF_SERIES=1) builds commits that predate some of
+	# the series' options: one that no Kconfig of the tree defines is not
+	# there to stick.
 	bad=0
+	defined=
+	if [ "${PREFIX_OF_SERIES:-0}" = 1 ]; then defined=$(defined_opts); fi
 	for opt in $(grep -h '^CONFIG_.*=y' "${frags[@]}" | cut -d= -f1); do
 		last=$(grep -h -E "^$opt=|^# $opt is not set" "${frags[@]}" | tail -n1)
 		[ "$last" = "$opt=y" ] || continue
+		if [ "${PREFIX_OF_SERIES:-0}" = 1 ] &&
+		   ! grep -qx "$opt" <<<"$defined"; then
+			continue
+		fi
 		if ! grep -q "^$opt=y" "$out/.config"; then
 			echo "error: $opt=y did not stick in $out/.config" >&2
 			bad=1
