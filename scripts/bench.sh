@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh: make bench. Builds two x86_64 kernels from the same tree that
-# differ only in the robust list walk: Rust (build/out/x86_64-rustwalk) and
-# C (build/out/x86_64-cwalk). Boots them alternately (C, Rust, C, Rust, ...)
+# bench.sh: make bench. Builds, for x86_64 and arm64 (BENCH_ARCHS), two
+# kernels from the same tree that differ only in the robust list walk: Rust
+# (build/out/<arch>-rustwalk) and C (build/out/<arch>-cwalk). Boots them alternately (C, Rust, C, Rust, ...)
 # so drift of the host hits both alike, runs scripts/bench/ in each boot,
 # and prints medians, spread and the Rust/C ratio per size, and the text
 # size of the Rust walk next to the C it replaces. In the same boots of the
 # Rust kernel, the robust unlock: contended, legacy against
 # FUTEX_ROBUST_UNLOCK, and uncontended, inline against the vDSO and the
 # syscall, alternating within one run; and in both kernels, signal delivery
-# (the C kernel has neither the vDSO fixup nor its check).
+# (the C kernel has neither the vDSO fixup nor its check). arm64 runs on two
+# QEMU CPUs, with LSE atomics and without, for the two sequences of its vDSO.
 #
 # TCG has no stable notion of time: host load moves every sample, and a
 # guest may even fail to calibrate its TSC. So by default QEMU runs with
@@ -28,75 +29,108 @@ QEMU_EXTRA=
 [ "$ICOUNT" = 1 ] && QEMU_EXTRA="-icount shift=0"
 export QEMU_EXTRA
 
-for variant in rustwalk cwalk; do
-	tag=x86_64${variant:+-$variant}
-	phase "build $tag kernel" logged "$(phase_log "build $tag kernel")" \
-		"$ROOT/scripts/build-kernel.sh" x86_64 $variant
-done
+ARCHS=${BENCH_ARCHS:-x86_64 arm64}
 
-# The initramfs: the init and the benchmarks, nothing else.
-root=$BUILD/initramfs/bench-x86_64
-rm -rf "$root"
-mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
-gcc -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
-gcc -static -O2 -Wall -pthread -o "$root/bench/robust_exit" \
-	"$ROOT/scripts/bench/robust_exit.c"
-# The unlock benchmark needs the uAPI of the series, and the vDSO parser
-# of the selftests to find the vDSO's robust unlock.
-vdso_parser=$TREE/tools/testing/selftests/vDSO
-gcc -static -O2 -Wall -pthread \
-	-isystem "$BUILD/out/x86_64-rustwalk/usr-headers/include" \
-	-I "$vdso_parser" -o "$root/bench/robust_unlock" \
-	"$ROOT/scripts/bench/robust_unlock.c" "$vdso_parser/parse_vdso.c"
-gcc -static -O2 -Wall -pthread -o "$root/bench/signal_pingpong" \
-	"$ROOT/scripts/bench/signal_pingpong.c"
-{
-	echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES"
-	echo "bench robust_unlock|/bench|1200|robust_unlock $SAMPLES"
-	echo "bench signal_pingpong|/bench|1200|signal_pingpong $SAMPLES"
-} >"$root/etc/tests.list"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-	>"$BUILD/initramfs/bench-x86_64.cpio"
+cc_for() {	# <arch>: the C compiler of its static benchmarks
+	case $1 in
+	x86_64) echo gcc ;;
+	arm64) echo aarch64-linux-gnu-gcc ;;
+	esac
+}
 
-logs=()
-for round in $(seq "$ROUNDS"); do
-	for variant in cwalk rustwalk; do
-		name=${variant%walk}
-		tag=bench-$name-$round
-		phase "bench round $round: $name walk" env \
-			INITRD="$BUILD/initramfs/bench-x86_64.cpio" LOG_TAG="$tag" \
-			"$ROOT/scripts/boot.sh" x86_64 test $variant
-		logs+=("$name=$LOGS/console-$tag.log")
+# The QEMU CPUs an arch is measured on: arm64 on one with LSE atomics (the
+# vDSO runs its casl) and one without (its ldxr/stlxr loop).
+cpus_for() {
+	case $1 in
+	x86_64) echo max ;;
+	arm64) echo "max cortex-a57" ;;
+	esac
+}
+
+for arch in $ARCHS; do
+	for variant in rustwalk cwalk; do
+		tag=$arch-$variant
+		phase "build $tag kernel" logged "$(phase_log "build $tag kernel")" \
+			"$ROOT/scripts/build-kernel.sh" "$arch" $variant
 	done
+
+	# The initramfs: the init and the benchmarks, nothing else. The unlock
+	# benchmark needs the uAPI of the series, and the vDSO parser of the
+	# selftests to find the vDSO's robust unlock.
+	cc=$(cc_for "$arch")
+	root=$BUILD/initramfs/bench-$arch
+	rm -rf "$root"
+	mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
+	vdso_parser=$TREE/tools/testing/selftests/vDSO
+	bench_cc() {	# <program>: build scripts/bench/<program>.c
+		"$cc" -static -O2 -Wall -pthread \
+			-isystem "$BUILD/out/$arch-rustwalk/usr-headers/include" \
+			-I "$vdso_parser" -o "$root/bench/$1" \
+			"$ROOT/scripts/bench/$1.c" "${@:2}"
+	}
+	"$cc" -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
+	bench_cc robust_exit
+	bench_cc robust_unlock "$vdso_parser/parse_vdso.c"
+	bench_cc signal_pingpong
+	{
+		echo "bench robust_exit|/bench|1200|robust_exit $SAMPLES"
+		echo "bench robust_unlock|/bench|1200|robust_unlock $SAMPLES"
+		echo "bench signal_pingpong|/bench|1200|signal_pingpong $SAMPLES"
+	} >"$root/etc/tests.list"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
+		>"$BUILD/initramfs/bench-$arch.cpio"
 done
 
 unit=ticks
 [ "$ICOUNT" = 1 ] && unit=instructions
-# The instruction counts are checked against the limits of the robust
-# unlock; the verdict is the exit status of make bench, after all tables.
-limits=
-[ "$ICOUNT" = 1 ] && limits=--limits
 status=0
-python3 "$ROOT/scripts/bench/summary.py" $limits --unit "$unit" "${logs[@]}" ||
-	status=$?
+for arch in $ARCHS; do
+	for cpu in $(cpus_for "$arch"); do
+		run=$arch${cpu:+-$cpu}
+		[ "$cpu" = max ] && run=$arch
+		logs=()
+		for round in $(seq "$ROUNDS"); do
+			for variant in cwalk rustwalk; do
+				name=${variant%walk}
+				tag=bench-$run-$name-$round
+				phase "bench $run round $round: $name walk" env \
+					INITRD="$BUILD/initramfs/bench-$arch.cpio" \
+					LOG_TAG="$tag" ARM64_CPU="$cpu" \
+					"$ROOT/scripts/boot.sh" "$arch" test $variant
+				logs+=("$name=$LOGS/console-$tag.log")
+			done
+		done
+		echo
+		echo "== $arch on QEMU -cpu $cpu, $unit:"
+		# The instruction counts of x86_64 are checked against the
+		# limits of the robust unlock; the verdict is the exit status
+		# of make bench, after all tables. arm64's counter ticks once
+		# per 16 instructions under -icount: its ratios are shown.
+		limits=
+		[ "$ICOUNT" = 1 ] && [ "$arch" = x86_64 ] && limits=--limits
+		python3 "$ROOT/scripts/bench/summary.py" $limits --unit "$unit" \
+			"${logs[@]}" || status=$?
 
-# Instruction counts weigh a locked cmpxchg like a mov, and a call and a
-# return like two more: for operations of a few dozen instructions that is
-# not their cost. So the Rust kernel also runs in host time, noisy as TCG
-# makes it, for a second view of the same benchmarks.
-if [ "$ICOUNT" = 1 ]; then
-	hostlogs=()
-	for round in $(seq "${BENCH_HOST_ROUNDS:-3}"); do
-		tag=bench-host-rust-$round
-		phase "bench host-time round $round: rust walk" env \
-			INITRD="$BUILD/initramfs/bench-x86_64.cpio" LOG_TAG="$tag" \
-			QEMU_EXTRA= "$ROOT/scripts/boot.sh" x86_64 test rustwalk
-		hostlogs+=("rust=$LOGS/console-$tag.log")
+		# Instruction counts weigh a locked cmpxchg like a mov, and a
+		# call and a return like two more: for operations of a few
+		# dozen instructions that is not their cost. So the Rust kernel
+		# also runs in host time, noisy as TCG makes it, for a second
+		# view of the same benchmarks.
+		[ "$ICOUNT" = 1 ] || continue
+		hostlogs=()
+		for round in $(seq "${BENCH_HOST_ROUNDS:-3}"); do
+			tag=bench-host-$run-rust-$round
+			phase "bench $run host-time round $round: rust walk" env \
+				INITRD="$BUILD/initramfs/bench-$arch.cpio" \
+				LOG_TAG="$tag" ARM64_CPU="$cpu" QEMU_EXTRA= \
+				"$ROOT/scripts/boot.sh" "$arch" test rustwalk
+			hostlogs+=("rust=$LOGS/console-$tag.log")
+		done
+		echo
+		echo "== the same in host time ($arch on QEMU -cpu $cpu, TCG, rust kernel only):"
+		python3 "$ROOT/scripts/bench/summary.py" --unit ticks "${hostlogs[@]}"
 	done
-	echo
-	echo "the same in host time (TCG, rust kernel only):"
-	python3 "$ROOT/scripts/bench/summary.py" --unit ticks "${hostlogs[@]}"
-fi
+done
 
 # Text of the walk in each kernel, from the symbol sizes: the Rust crate
 # without its KUnit tests plus the C wake-up it calls, against the three C

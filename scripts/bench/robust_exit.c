@@ -21,6 +21,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "ticks.h"
+
 struct owner {
 	pthread_mutex_t *mutexes;
 	int n;
@@ -36,32 +38,6 @@ static void *lock_all_and_exit(void *arg)
 			return (void *)1L;
 	}
 	return NULL;
-}
-
-/*
- * Time in CPU timestamp counter ticks, not from the guest's clocksource:
- * under TCG the guest kernel may fail to calibrate its TSC and fall back to
- * jiffies, a 1 ms clock. The counter itself keeps ticking with host time,
- * and only ratios matter here.
- */
-static long long now_ticks(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned int lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((long long)hi << 32) | lo;
-#elif defined(__aarch64__)
-	long long v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-#else
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-#endif
 }
 
 static int recover(pthread_mutex_t *m, int n)

@@ -25,8 +25,10 @@
  *
  * And an uncontended lock/unlock pair whose unlock is done three ways:
  * inline (cmpxchg, then clear list_op_pending: the sequence with the
- * window), vdso (__vdso_futex_robust_list64_try_unlock(), which the kernel
- * fixes up) and syscall (FUTEX_UNLOCK_WAKE_LIST64 even without waiters).
+ * window; on arm64 the compiler's outline atomics pick casal or an LL/SC
+ * loop at run time, as in a C library), vdso (the vDSO's
+ * futex_robust_list64_try_unlock(), which the kernel fixes up) and syscall
+ * (FUTEX_UNLOCK_WAKE_LIST64 even without waiters).
  *
  * Samples of the two ways alternate. Prints one line per sample:
  *	bench unlock_<case>:<way> n=1 ticks=<counter ticks per unlock>
@@ -44,6 +46,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ticks.h"
+
 #include "parse_vdso.h"	/* tools/testing/selftests/vDSO/ of the tree */
 
 #define ITERATIONS	256
@@ -51,14 +55,6 @@
 static uint32_t word;
 static struct robust_list_head head;
 static struct robust_list entry;
-
-static long long now_ticks(void)
-{
-	unsigned int lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((long long)hi << 32) | lo;
-}
 
 static long futex(uint32_t *uaddr, int op, uint32_t val, void *uaddr2,
 		  uint32_t val3)
@@ -230,8 +226,13 @@ int main(int argc, char **argv)
 	}
 
 	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
+#ifdef __aarch64__
+	try_unlock = (try_unlock_t)vdso_sym("LINUX_2.6.39",
+			"__kernel_futex_robust_list64_try_unlock");
+#else
 	try_unlock = (try_unlock_t)vdso_sym("LINUX_2.6",
 			"__vdso_futex_robust_list64_try_unlock");
+#endif
 	for (j = 0; try_unlock && j < samples; j++)
 		for (way = 0; way < 3; way++)
 			printf("bench unlock_uncontended:%s n=1 ticks=%lld\n",

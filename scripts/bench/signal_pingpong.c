@@ -24,18 +24,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ticks.h"
+
 #define ROUNDS	256
 
 static uint32_t acked;
 static pid_t receiver_tid;
-
-static long long now_ticks(void)
-{
-	unsigned int lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((long long)hi << 32) | lo;
-}
 
 static void handler(int sig)
 {
