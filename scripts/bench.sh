@@ -104,8 +104,8 @@ for arch in $ARCHS; do
 		echo "== $arch on QEMU -cpu $cpu, $unit:"
 		# The instruction counts of x86_64 are checked against the
 		# limits of the robust unlock; the verdict is the exit status
-		# of make bench, after all tables. arm64's counter ticks once
-		# per 16 instructions under -icount: its ratios are shown.
+		# of make bench, after all tables. arm64's are shown (its
+		# counter ticks once per 16 instructions under -icount).
 		limits=
 		[ "$ICOUNT" = 1 ] && [ "$arch" = x86_64 ] && limits=--limits
 		python3 "$ROOT/scripts/bench/summary.py" $limits --unit "$unit" \
