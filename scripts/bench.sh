@@ -86,8 +86,8 @@ unit=ticks
 status=0
 for arch in $ARCHS; do
 	for cpu in $(cpus_for "$arch"); do
-		run=$arch${cpu:+-$cpu}
-		[ "$cpu" = max ] && run=$arch
+		run=$arch
+		[ "$cpu" = max ] || run=$arch-$cpu
 		logs=()
 		for round in $(seq "$ROUNDS"); do
 			for variant in cwalk rustwalk; do

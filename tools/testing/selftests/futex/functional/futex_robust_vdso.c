@@ -216,42 +216,43 @@ static int a64_run_to(pid_t pid, uintptr_t bp)
 #endif
 
 /*
+ * The next stop of @pid: after one instruction, or with a breakpoint address
+ * @bp (arm64), at its next arrival there, stepping off it first if it is
+ * there already (a store-exclusive that failed loops back to it). 0 at the
+ * stop, 1 if it exited, -1 on error.
+ */
+static int next_stop(pid_t pid, uintptr_t bp)
+{
+#ifdef __aarch64__
+	if (bp) {
+		int ret = a64_pc(pid) == bp ? step(pid) : 0;
+
+		return ret ? ret : a64_run_to(pid, bp);
+	}
+#endif
+	return step(pid);
+}
+
+/*
  * Step @pid until the instruction that unlocks its word has run (0), until
  * it exits without unlocking (1), or until its pop slot is cleared without
- * the unlock (2).
+ * the unlock (2). On arm64 the vDSO unlock is not single-stepped: the child
+ * stops at the first instruction of the critical section, after the atomic.
  */
 static int step_to_unlock(pid_t pid, struct shared *sh)
 {
+	uintptr_t bp = 0;
 	int steps, ret;
 
 #ifdef __aarch64__
-	/*
-	 * Stop at the first instruction of the critical section, after the
-	 * atomic; run there again if it did not unlock (a store-exclusive that
-	 * failed loops back, a compare-and-swap that found another value
-	 * leaves the section).
-	 */
 	if (!sh->legacy) {
-		uintptr_t bp = a64_section_start(sh->fn);
-
+		bp = a64_section_start(sh->fn);
 		if (!bp)
 			return -1;
-		for (steps = 0; steps < 1000; steps++) {
-			ret = a64_run_to(pid, bp);
-			if (ret)
-				return ret;
-			if (!__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
-				return 0;
-			if (!pending_slot(sh))
-				return 2;
-			if (step(pid))
-				return -1;
-		}
-		return -1;
 	}
 #endif
 	for (steps = 0; steps < 100000; steps++) {
-		ret = step(pid);
+		ret = next_stop(pid, bp);
 		if (ret)
 			return ret;
 		if (!__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
