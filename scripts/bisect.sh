@@ -8,12 +8,17 @@
 # persists, so each step rebuilds what the commit changed. Prints one line
 # per commit; exits 1 if any build failed. Long (hours on two cores): not
 # part of make test, run before a posting and quoted in the cover letter.
+# A prefix that built is remembered by its tree and the build's inputs
+# (fragments, build-kernel.sh): after a change late in the series, a
+# second run rebuilds only the prefixes that changed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 bisect=$BUILD/bisect
 wt=$bisect/linux
-mkdir -p "$bisect/logs"
+mkdir -p "$bisect/logs" "$bisect/built"
+tools=$(cat "$ROOT"/scripts/configs/*.config "$ROOT/scripts/build-kernel.sh" |
+	sha256sum | cut -c1-16)
 if [ ! -e "$wt/.git" ]; then
 	rm -rf "$wt"
 	git -C "$TREE" worktree prune
@@ -26,12 +31,17 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	line=$(printf '%02d %s' "$n" "$(git -C "$TREE" show -s --format=%s "$c")")
+	tree=$(git -C "$TREE" rev-parse "$c^{tree}")
 	for k in "${kernels[@]}"; do
 		log=$bisect/logs/$(printf '%02d' "$n")-${k// /-}.log
-		if PREFIX_OF_SERIES=1 BUILD=$bisect TREE=$wt \
+		built=$bisect/built/$tree-$tools-${k// /-}
+		if [ -e "$built" ]; then
+			line+=" | $k: ok (built before)"
+		elif PREFIX_OF_SERIES=1 BUILD=$bisect TREE=$wt \
 				"$ROOT/scripts/build-kernel.sh" $k \
 				>"$log" 2>&1; then
 			line+=" | $k: ok"
+			touch "$built"
 		else
 			line+=" | $k: FAILED ($log)"
 			failed=1
