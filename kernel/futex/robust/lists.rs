@@ -201,15 +201,6 @@ impl RobustLists {
         self.lists[index.get()].ok_or(ENOENT)
     }
 
-    /// Unregisters every list whose `list_op_pending` field is at user address `pop`.
-    pub(crate) fn forget_pending(&mut self, pop: usize) {
-        for slot in self.lists.iter_mut() {
-            if slot.is_some_and(|list| list.abi.pending_field(list.head) == pop) {
-                *slot = None;
-            }
-        }
-    }
-
     /// The registered lists, in index order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Registration> + '_ {
         self.lists.iter().flatten().copied()

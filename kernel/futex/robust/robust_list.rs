@@ -391,8 +391,8 @@ pub unsafe extern "C" fn futex_rust_vdso_fixup(
         unsafe { bindings::arch_futex_robust_vdso_pop(regs, seq) }
     });
     if let Some((pop, abi)) = pending {
-        // A slot that cannot be written gets its lists forgotten, as for FUTEX_ROBUST_UNLOCK;
-        // there is nobody to tell.
+        // There is nobody to tell: a task that lives on returns into the section and stores
+        // to the slot itself; a dying one has its exit walk skip the slot.
         let _ = unlock::clear_pending(&mut user::CurrentMemory::new(), pop, abi);
     }
 }

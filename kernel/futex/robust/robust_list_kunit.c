@@ -37,7 +37,8 @@ RUST_CASE(list_table)
 RUST_CASE(evaluate_waiters)
 RUST_CASE(unlock_locked)
 RUST_CASE(clear_pending)
-RUST_CASE(forget_pending)
+RUST_CASE(stale_pending_is_skipped)
+RUST_CASE(compat_stale_pending_is_skipped)
 RUST_CASE(vdso_pending_slot)
 
 /*
@@ -104,7 +105,8 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(evaluate_waiters),
 	KUNIT_CASE(unlock_locked),
 	KUNIT_CASE(clear_pending),
-	KUNIT_CASE(forget_pending),
+	KUNIT_CASE(stale_pending_is_skipped),
+	KUNIT_CASE(compat_stale_pending_is_skipped),
 	KUNIT_CASE(vdso_pending_slot),
 	KUNIT_CASE(arch_vdso_pop),
 	{}

@@ -40,4 +40,9 @@ pub(crate) trait FutexSpace {
 
     /// The thread id of the dying task, as its futex words hold it.
     fn tid(&self) -> u32;
+
+    /// Whether the `list_op_pending` field at `field` still points at a futex the kernel
+    /// unlocked for the dying task, which could not clear it (see
+    /// [`super::unlock::clear_pending()`]): the walk must not follow it.
+    fn pending_is_stale(&self, field: usize) -> bool;
 }

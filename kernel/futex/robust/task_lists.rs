@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Where a task keeps the table of its `set_robust_list2()` lists.
+//! Where a task keeps the table of its `set_robust_list2()` lists, and the one slot the exit
+//! walk must not follow.
 //!
 //! `task_struct::futex_robust_lists` points to a [`RobustLists`] this module allocates when the
 //! task first registers a list, and frees when the task exits or execs. The task itself is the
@@ -10,10 +11,13 @@
 //! being freed or changed. Nothing sleeps under that lock: the table is allocated before the
 //! lock is taken and freed after it is dropped.
 //!
+//! `task_struct::futex_robust_stale_pop` is the `list_op_pending` slot that the task could not
+//! clear after the kernel unlocked its futex, while a fatal signal was pending; only the task
+//! itself reads or writes it, so it needs no lock.
+//!
 //! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h) (the field) and
 //! [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h) (`task_lock()`).
 
-use super::abi::ListAbi;
 use super::lists::RobustLists;
 use core::ptr::addr_of_mut;
 use kernel::bindings;
@@ -76,23 +80,6 @@ impl<'a> LockedTask<'a> {
         unsafe { &mut **self.field() }
     }
 
-    /// Unregisters the lists of `set_robust_list()` whose `list_op_pending` field is at `pop`.
-    fn forget_legacy_with_pending(&mut self, pop: usize) {
-        // SAFETY: `task` is a valid task; taking the address of its field creates no reference.
-        let native = unsafe { addr_of_mut!((*self.task()).robust_list) };
-        // SAFETY: the field is valid to read and to write. Only the task itself writes it, as
-        // `set_robust_list()` does, and so does this, which runs on the current task (callers
-        // of `forget_current_lists_with_pending()`); other tasks only read it.
-        unsafe { forget_if_pending_at(native, ListAbi::Native, pop) };
-        #[cfg(CONFIG_COMPAT)]
-        {
-            // SAFETY: as above, for the 32-bit list of the task.
-            let compat = unsafe { addr_of_mut!((*self.task()).compat_robust_list) };
-            // SAFETY: as above.
-            unsafe { forget_if_pending_at(compat, ListAbi::Compat, pop) };
-        }
-    }
-
     /// Takes the table away from the task, leaving it none.
     fn take(&mut self) -> Option<KBox<RobustLists>> {
         // SAFETY: as in `table()`.
@@ -103,31 +90,6 @@ impl<'a> LockedTask<'a> {
         // SAFETY: by the type invariant, `table` comes from `KBox::into_raw()` and nothing
         // else owns it, and now the field no longer points to it either.
         Some(unsafe { KBox::from_raw(table) })
-    }
-}
-
-/// Clears the legacy head at `field`, a list of layout `abi`, if its `list_op_pending` is at `pop`.
-///
-/// # Safety
-///
-/// `field` must be valid for reads and writes, and written by no other context meanwhile.
-unsafe fn forget_if_pending_at<T>(field: *mut *mut T, abi: ListAbi, pop: usize) {
-    // SAFETY: the caller guarantees that `field` is valid to read.
-    let head = unsafe { *field } as usize;
-    if head != 0 && abi.pending_field(head) == pop {
-        // SAFETY: the caller guarantees that `field` is valid to write.
-        unsafe { *field = core::ptr::null_mut() };
-    }
-}
-
-/// Unregisters every list of the current task whose `list_op_pending` field is at user address
-/// `pop`: of `set_robust_list()` as of `set_robust_list2()`.
-pub(crate) fn forget_current_lists_with_pending(pop: usize) {
-    let task = current!();
-    let mut locked = LockedTask::lock(task);
-    locked.forget_legacy_with_pending(pop);
-    if let Some(table) = locked.table() {
-        table.forget_pending(pop);
     }
 }
 
@@ -175,4 +137,22 @@ pub(crate) fn take_current() -> Option<KBox<RobustLists>> {
     let task = current!();
     let mut locked = LockedTask::lock(task);
     locked.take()
+}
+
+/// Records that the current task's `list_op_pending` slot at user address `pop` still points at
+/// a futex the kernel unlocked for it: its exit walk skips the pending op of the lists whose
+/// slot it is.
+pub(crate) fn set_current_stale_pop(pop: usize) {
+    let task = current!().as_ptr();
+    // SAFETY: `task` is the current task, valid while it runs. Only the task itself accesses
+    // the field (here, in `current_stale_pop()`, and in `futex_cleanup()` and
+    // `futex_init_task()` on itself), so this write races with nothing.
+    unsafe { (*task).futex_robust_stale_pop = pop };
+}
+
+/// The slot [`set_current_stale_pop()`] recorded for the current task, or 0.
+pub(crate) fn current_stale_pop() -> usize {
+    let task = current!().as_ptr();
+    // SAFETY: as in `set_current_stale_pop()`.
+    unsafe { (*task).futex_robust_stale_pop }
 }

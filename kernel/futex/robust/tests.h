@@ -23,7 +23,8 @@ int futex_robust_test_list_table(void);
 int futex_robust_test_evaluate_waiters(void);
 int futex_robust_test_unlock_locked(void);
 int futex_robust_test_clear_pending(void);
-int futex_robust_test_forget_pending(void);
+int futex_robust_test_stale_pending_is_skipped(void);
+int futex_robust_test_compat_stale_pending_is_skipped(void);
 int futex_robust_test_vdso_pending_slot(void);
 
 #endif /* _FUTEX_ROBUST_TESTS_H */

@@ -140,7 +140,7 @@ pub(crate) fn unlock_locked<B: LockedBucket>(bucket: &B, nr_wake: u32, bitset: u
     Ok(woken)
 }
 
-/// What clearing the pending slot needs: the unlocking task's memory and lists.
+/// What clearing the pending slot needs: the unlocking task's memory and its state.
 ///
 /// [`super::user::CurrentMemory`] implements it for real; a test can implement it over plain
 /// memory.
@@ -148,21 +148,28 @@ pub(crate) trait PendingSlot {
     /// Writes `value` to a field of a list of the given layout at `addr`; may fault a page in.
     fn write_field(&mut self, addr: usize, abi: ListAbi, value: usize) -> Result;
 
-    /// Unregisters every robust list of the task whose `list_op_pending` field is at `addr`.
-    fn forget_lists_with_pending(&mut self, addr: usize);
+    /// Whether the task has a fatal signal pending: it will not run in userspace again.
+    fn dying(&self) -> bool;
+
+    /// Has the task's exit walk skip the pending op of every list whose `list_op_pending`
+    /// field is at `addr`.
+    fn skip_pending_at_exit(&mut self, addr: usize);
 }
 
 /// Clears the `list_op_pending` slot at user address `pop`, of the width of lists of `abi`,
 /// after the futex was unlocked.
 ///
-/// If the slot cannot be written, it still points at the unlocked futex: every list of the
-/// task whose slot it is gets unregistered, so that the exit walk never follows it, and the
-/// caller gets `EFAULT`.
+/// If the slot cannot be written, the caller gets `EFAULT` and the slot still points at the
+/// unlocked futex. A fault that has to sleep (a page under I/O, userfaultfd) fails that way
+/// when a fatal signal is pending; the task then never runs in userspace again and its exit
+/// walk would follow the slot to a futex it no longer owns, which others may have reused (glibc
+/// bug 14485). So a dying task's exit walk skips that one pending op, and still marks every
+/// futex on its lists. A task that lives on is told, and owns its slot again, as upstream.
 #[inline]
 pub(crate) fn clear_pending<S: PendingSlot>(space: &mut S, pop: usize, abi: ListAbi) -> Result {
     let res = space.write_field(pop, abi, 0);
-    if res.is_err() {
-        space.forget_lists_with_pending(pop);
+    if res.is_err() && space.dying() {
+        space.skip_pending_at_exit(pop);
     }
     res
 }

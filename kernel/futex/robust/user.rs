@@ -25,21 +25,25 @@ use kernel::uaccess::{get_user, put_user};
 ///
 /// # Invariants
 ///
-/// `tid` is the thread id of the task that created the value, as that task sees it; the value
-/// lives on that task's stack for one walk and is not `Send`, so that task is the current one.
+/// `tid` is the thread id of the task that created the value, as that task sees it, and
+/// `stale_pop` the slot it recorded with [`task_lists::set_current_stale_pop()`], or 0; the
+/// value lives on that task's stack for one walk and is not `Send`, so that task is the
+/// current one.
 pub(crate) struct CurrentTask {
     tid: u32,
+    stale_pop: usize,
     _not_send: PhantomData<*mut ()>,
 }
 
 impl CurrentTask {
     /// Captures the current task's thread id as its futex words hold it (in its own pid
-    /// namespace, as `task_pid_vnr()`).
+    /// namespace, as `task_pid_vnr()`), and the slot its walk must not follow.
     pub(crate) fn new() -> Self {
         // INVARIANT: the pid of the current task, in its own namespace. A pid is positive and
-        // futex words hold it as an unsigned value.
+        // futex words hold it as an unsigned value. The slot is the current task's.
         CurrentTask {
             tid: current!().pid_vnr() as u32,
+            stale_pop: task_lists::current_stale_pop(),
             _not_send: PhantomData,
         }
     }
@@ -83,6 +87,11 @@ impl FutexSpace for CurrentTask {
     fn tid(&self) -> u32 {
         self.tid
     }
+
+    #[inline]
+    fn pending_is_stale(&self, field: usize) -> bool {
+        self.stale_pop != 0 && field == self.stale_pop
+    }
 }
 
 /// The memory and lists of the current task, which unlocks a robust futex.
@@ -113,7 +122,12 @@ impl PendingSlot for CurrentMemory {
         }
     }
 
-    fn forget_lists_with_pending(&mut self, addr: usize) {
-        task_lists::forget_current_lists_with_pending(addr);
+    #[inline]
+    fn dying(&self) -> bool {
+        current!().fatal_signal_pending()
+    }
+
+    fn skip_pending_at_exit(&mut self, addr: usize) {
+        task_lists::set_current_stale_pop(addr);
     }
 }

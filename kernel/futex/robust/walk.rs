@@ -14,7 +14,8 @@ use super::space::FutexSpace;
 
 /// Walks the list whose head is at user address `head` and marks the futexes the dying task
 /// still holds as owner-died. The pending operation (`list_op_pending`) is handled last, and
-/// only once even if it is also on the list.
+/// only once even if it is also on the list, unless the kernel unlocked its futex but could not
+/// clear the slot.
 pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: ListAbi) {
     let Ok(first) = space.read_field(abi.next_field(head), abi) else {
         return;
@@ -23,10 +24,16 @@ pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: L
         return;
     };
     let futex_offset = abi.futex_offset(offset);
-    let Ok(pending) = space.read_field(abi.pending_field(head), abi) else {
-        return;
+    let pending_field = abi.pending_field(head);
+    let pending = if space.pending_is_stale(pending_field) {
+        // Its futex is unlocked already, and may belong to someone else by now.
+        Entry::decode(0)
+    } else {
+        let Ok(pending) = space.read_field(pending_field, abi) else {
+            return;
+        };
+        Entry::decode(pending)
     };
-    let pending = Entry::decode(pending);
 
     // The head's own node ends the list: it is the first field of the head.
     let mut entry = Entry::decode(first);

@@ -12,14 +12,19 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "robust_unlock.h"
 #include "../../kselftest_harness.h"
@@ -478,10 +483,11 @@ TEST_F(robust_unlock, unmapped_slot_is_efault_with_the_word_unlocked)
 }
 
 /*
- * A registered list whose list_op_pending cannot be written is dropped, so
- * that the exit walk does not follow it to the unlocked futex.
+ * A registered list whose list_op_pending cannot be written stays
+ * registered, as upstream: the caller is told with EFAULT and the slot is
+ * its own again.
  */
-TEST_F(robust_unlock, unwritable_slot_drops_the_registered_list)
+TEST_F(robust_unlock, unwritable_slot_keeps_the_registered_list)
 {
 	struct robust_list_head *head, *got = NULL;
 	struct unlock_area *a = map_area(1);
@@ -501,9 +507,130 @@ TEST_F(robust_unlock, unwritable_slot_drops_the_registered_list)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, a->word);
 	EXPECT_EQ(0, sys_get_robust_list(0, &got, &len));
-	EXPECT_TRUE(!got);
+	EXPECT_TRUE(got == head);
+	EXPECT_EQ(0, sys_set_robust_list(NULL, sizeof(*head)));
 	munmap(head, getpagesize());
 	munmap(a, getpagesize());
+}
+
+/* What the child of the test below shares with its parent. */
+struct dying_unlock {
+	struct robust_futex held;	/* on the list, held at death */
+	struct robust_futex freed;	/* the pending op, unlocked, reused */
+	uint32_t tid;
+	uint32_t ready;
+};
+
+#define DYING_NO_UFFD	10	/* exit code: no userfaultfd write-protect */
+
+/*
+ * Hold @d->held, then unlock @d->freed with FUTEX_ROBUST_UNLOCK while the
+ * page of the list head is write-protected by userfaultfd: clearing
+ * list_op_pending waits for a fault that nobody resolves. Never returns.
+ */
+static void dying_unlock_child(struct dying_unlock *d)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	struct robust_list_head *head;
+	long uffd;
+
+	head = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (head == MAP_FAILED)
+		_exit(1);
+	robust_head_init(head);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	reg.range.start = (unsigned long)head;
+	reg.range.len = getpagesize();
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    !(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT)))
+		_exit(DYING_NO_UFFD);
+	if (sys_set_robust_list(head, sizeof(*head)) ||
+	    robust_lock(head, &d->held, 0) || robust_lock(head, &d->freed, 0))
+		_exit(2);
+	robust_set_pending(head, &d->freed);
+	robust_list_del(head, &d->freed);
+
+	wp.range = reg.range;
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		_exit(DYING_NO_UFFD);
+	d->tid = robust_gettid();
+	__atomic_store_n(&d->ready, 1, __ATOMIC_RELEASE);
+	futex_robust_unlock(&d->freed.word, ROBUST_UNLOCK_WAKE, 1,
+			    &head->list_op_pending, 0);
+	_exit(3);
+}
+
+/* Wait until process @pid sleeps in the kernel (or is gone). */
+static void wait_until_blocked(pid_t pid)
+{
+	char path[64], buf[256], *state;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (;;) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' &&
+		    (state[2] == 'S' || state[2] == 'D'))
+			return;
+		usleep(1000);
+	}
+}
+
+/*
+ * A task killed while FUTEX_ROBUST_UNLOCK clears its list_op_pending: the
+ * fault on the slot has to sleep (userfaultfd here, a page under I/O
+ * elsewhere) and fails with the fatal signal pending. The futex was
+ * unlocked, freed and reused with the dead task's tid in it: the exit walk
+ * must leave it alone, and still mark every futex the task held.
+ */
+TEST_F(robust_unlock, killed_while_clearing_the_slot_marks_only_held_futexes)
+{
+	struct dying_unlock *d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status;
+	pid_t pid;
+
+	ASSERT_TRUE(d != MAP_FAILED);
+	robust_futex_init(&d->held, 0);
+	robust_futex_init(&d->freed, 0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		dying_unlock_child(d);
+	while (!__atomic_load_n(&d->ready, __ATOMIC_ACQUIRE) &&
+	       waitpid(pid, &status, WNOHANG) == 0)
+		usleep(1000);
+	if (!d->ready) {
+		ASSERT_TRUE(WIFEXITED(status));
+		if (WEXITSTATUS(status) == DYING_NO_UFFD)
+			SKIP(return, "no userfaultfd write-protect");
+		ASSERT_EQ(0, WEXITSTATUS(status));
+	}
+	/* Unlocked before the slot is cleared; the child then waits. */
+	while (__atomic_load_n(&d->freed.word, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	wait_until_blocked(pid);
+	/* The memory is reused and happens to hold the child's tid. */
+	__atomic_store_n(&d->freed.word, d->tid, __ATOMIC_RELEASE);
+
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(FUTEX_OWNER_DIED, d->held.word);
+	EXPECT_EQ(d->tid, d->freed.word);
+	munmap(d, sizeof(*d));
 }
 
 /*
