@@ -12,20 +12,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
+#include "blocked_slot.h"
 #include "robust_unlock.h"
 #include "../../kselftest_harness.h"
 
@@ -521,71 +517,34 @@ struct dying_unlock {
 	uint32_t ready;
 };
 
-#define DYING_NO_UFFD	10	/* exit code: no userfaultfd write-protect */
+#define DYING_NO_UFFD	10	/* exit status: no userfaultfd write-protect */
 
 /*
- * Hold @d->held, then unlock @d->freed with FUTEX_ROBUST_UNLOCK while the
- * page of the list head is write-protected by userfaultfd: clearing
- * list_op_pending waits for a fault that nobody resolves. Never returns.
+ * Hold @d->held, then unlock @d->freed with FUTEX_ROBUST_UNLOCK while writes
+ * to the page of the list head wait: clearing list_op_pending sleeps in the
+ * fault until a signal comes. Never returns.
  */
 static void dying_unlock_child(struct dying_unlock *d)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_WP };
-	struct uffdio_writeprotect wp = { .mode = UFFDIO_WRITEPROTECT_MODE_WP };
 	struct robust_list_head *head;
-	long uffd;
 
 	head = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (head == MAP_FAILED)
 		_exit(1);
 	robust_head_init(head);
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
-	reg.range.start = (unsigned long)head;
-	reg.range.len = getpagesize();
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
-	    ioctl(uffd, UFFDIO_REGISTER, &reg) ||
-	    !(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT)))
-		_exit(DYING_NO_UFFD);
 	if (sys_set_robust_list(head, sizeof(*head)) ||
 	    robust_lock(head, &d->held, 0) || robust_lock(head, &d->freed, 0))
 		_exit(2);
 	robust_set_pending(head, &d->freed);
 	robust_list_del(head, &d->freed);
-
-	wp.range = reg.range;
-	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+	if (block_page_writes(head) < 0)
 		_exit(DYING_NO_UFFD);
 	d->tid = robust_gettid();
 	__atomic_store_n(&d->ready, 1, __ATOMIC_RELEASE);
 	futex_robust_unlock(&d->freed.word, ROBUST_UNLOCK_WAKE, 1,
 			    &head->list_op_pending, 0);
 	_exit(3);
-}
-
-/* Wait until process @pid sleeps in the kernel (or is gone). */
-static void wait_until_blocked(pid_t pid)
-{
-	char path[64], buf[256], *state;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (;;) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return;
-		buf[n] = '\0';
-		state = strrchr(buf, ')');
-		if (state && state[1] == ' ' &&
-		    (state[2] == 'S' || state[2] == 'D'))
-			return;
-		usleep(1000);
-	}
 }
 
 /*

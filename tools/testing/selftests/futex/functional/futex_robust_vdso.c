@@ -37,6 +37,7 @@
 #include <sys/user.h>
 #endif
 
+#include "blocked_slot.h"
 #include "robust_list.h"
 #include "../../vDSO/parse_vdso.h"
 #include "../../kselftest_harness.h"
@@ -72,6 +73,8 @@ static void *vdso_fn(const char *name)
 struct shared {
 	struct robust_list_head head;
 	struct robust_futex futex;
+	struct robust_futex held;	/* held at death, on a private list */
+	uint32_t ready;			/* the child is about to unlock */
 	uint64_t slot64;
 	uint32_t slot32;
 	uint32_t guard;
@@ -577,6 +580,95 @@ static int stop_traced_after_unlock(struct shared *sh, uint64_t *slot)
 	return ret ? 22 : 0;
 }
 #endif
+
+#define NO_UFFD_WP	30	/* exit status: no userfaultfd write-protect */
+
+/*
+ * Hold sh->held and sh->futex on a list whose head is on a private page,
+ * then unlock sh->futex through the vDSO function at @fn with writes to that
+ * page waiting: the vDSO's store to list_op_pending sleeps in the fault,
+ * inside the critical section, until a signal comes. Never returns.
+ */
+static void blocked_pop_child(struct shared *sh, uintptr_t fn)
+{
+	struct robust_list_head *head;
+	uint32_t tid = robust_gettid();
+
+	head = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (head == MAP_FAILED)
+		_exit(31);
+	robust_head_init(head);
+	robust_futex_init(&sh->held, 0);
+	robust_futex_init(&sh->futex, 0);
+	if (sys_set_robust_list(head, sizeof(*head)) ||
+	    robust_lock(head, &sh->held, 0) || robust_lock(head, &sh->futex, 0))
+		_exit(32);
+	robust_set_pending(head, &sh->futex);
+	robust_list_del(head, &sh->futex);
+	if (block_page_writes(head) < 0)
+		_exit(NO_UFFD_WP);
+	sh->tid = tid;
+	__atomic_store_n(&sh->ready, 1, __ATOMIC_RELEASE);
+#ifdef __LP64__
+	((try_unlock64_t)fn)(&sh->futex.word, tid, (void *)&head->list_op_pending);
+#else
+	((try_unlock32_t)fn)(&sh->futex.word, tid, (void *)&head->list_op_pending);
+#endif
+	_exit(33);
+}
+
+/*
+ * A task killed inside the critical section while its list_op_pending
+ * cannot be written without waiting (a userfaultfd holds the page here, a
+ * page under I/O elsewhere): the fixup's clear fails on the fatal signal.
+ * The exit walk still marks every futex the task held, and leaves alone the
+ * unlocked one, reused with the dead task's tid.
+ */
+TEST(killed_while_the_fixup_clears_pop_marks_only_held_futexes)
+{
+#ifdef __LP64__
+	const char *name = TRY_UNLOCK64;
+#else
+	const char *name = TRY_UNLOCK32;
+#endif
+	struct shared *sh = map_shared();
+	uintptr_t fn;
+	int status;
+	pid_t pid;
+
+	fn = (uintptr_t)vdso_fn(name);
+	if (!fn)
+		SKIP(return, "%s not in the vDSO", name);
+	ASSERT_TRUE(sh != MAP_FAILED);
+	arm(sh, fn, sizeof(long) == 4, 0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		blocked_pop_child(sh, fn);
+	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE) &&
+	       waitpid(pid, &status, WNOHANG) == 0)
+		usleep(1000);
+	if (!sh->ready) {
+		ASSERT_TRUE(WIFEXITED(status));
+		if (WEXITSTATUS(status) == NO_UFFD_WP)
+			SKIP(return, "no userfaultfd write-protect");
+		ASSERT_EQ(0, WEXITSTATUS(status));
+	}
+	/* Unlocked by the atomic; the store to the slot then waits. */
+	while (__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	wait_until_blocked(pid);
+	/* The memory is reused and happens to hold the child's tid. */
+	__atomic_store_n(&sh->futex.word, sh->tid, __ATOMIC_RELEASE);
+
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(FUTEX_OWNER_DIED, sh->held.word);
+	EXPECT_EQ(sh->tid, sh->futex.word);
+	munmap(sh, getpagesize());
+}
 
 /*
  * The fixup follows the vDSO when mremap() moves it, and across fork. Not in
