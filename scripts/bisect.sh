@@ -24,6 +24,14 @@ if [ ! -e "$wt/.git" ]; then
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$wt" base
 fi
+# Files of the source tarball that the kernel's .gitignore keeps out of the
+# base commit (.clippy.toml, which sets clippy's MSRV: without it clippy
+# lints differently and the build fails), as build/linux has them.
+git -C "$TREE" ls-files -z --others --ignored --exclude-standard |
+	while IFS= read -r -d '' f; do
+		mkdir -p "$wt/$(dirname "$f")"
+		cp -p "$TREE/$f" "$wt/$f"
+	done
 kernels=("x86_64" "arm64" "x86_64 norust")
 failed=0
 n=0
