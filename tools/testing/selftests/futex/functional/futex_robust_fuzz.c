@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -50,7 +49,7 @@
 
 #include "robust_list.h"
 #include "../../kselftest.h"
-#include "../../vDSO/parse_vdso.h"
+#include "robust_vdso.h"
 
 #define WORKERS		3
 #define THREADS		3
@@ -59,13 +58,6 @@
 #define DEFAULT_CALLS	20000
 #define WAKE_FUTEXES	4
 
-#ifdef __aarch64__
-#define VDSO_VERSION	"LINUX_2.6.39"
-#define VDSO_FN(name)	"__kernel_" name
-#else
-#define VDSO_VERSION	"LINUX_2.6"
-#define VDSO_FN(name)	"__vdso_" name
-#endif
 #define IS_64BIT	(sizeof(long) == 8)
 
 typedef uint32_t (*try_unlock_t)(uint32_t *lock, uint32_t tid, void *pop);
@@ -633,10 +625,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < 1024; i++)
 		sentinel[i] = SENTINEL;
-	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
-	vdso_unlock = (try_unlock_t)vdso_sym(VDSO_VERSION, IS_64BIT ?
-		VDSO_FN("futex_robust_list64_try_unlock") :
-		VDSO_FN("futex_robust_list32_try_unlock"));
+	vdso_unlock = (try_unlock_t)robust_vdso_fn(TRY_UNLOCK_NATIVE);
 	st->budget = budget;
 
 	seed_thread(0xfffe);

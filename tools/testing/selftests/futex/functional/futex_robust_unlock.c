@@ -517,8 +517,6 @@ struct dying_unlock {
 	uint32_t ready;
 };
 
-#define DYING_NO_UFFD	10	/* exit status: no userfaultfd write-protect */
-
 /*
  * Hold @d->held, then unlock @d->freed with FUTEX_ROBUST_UNLOCK while writes
  * to the page of the list head wait: clearing list_op_pending sleeps in the
@@ -539,7 +537,7 @@ static void dying_unlock_child(struct dying_unlock *d)
 	robust_set_pending(head, &d->freed);
 	robust_list_del(head, &d->freed);
 	if (block_page_writes(head) < 0)
-		_exit(DYING_NO_UFFD);
+		_exit(NO_UFFD_WP);
 	d->tid = robust_gettid();
 	__atomic_store_n(&d->ready, 1, __ATOMIC_RELEASE);
 	futex_robust_unlock(&d->freed.word, ROBUST_UNLOCK_WAKE, 1,
@@ -558,7 +556,7 @@ TEST_F(robust_unlock, killed_while_clearing_the_slot_marks_only_held_futexes)
 {
 	struct dying_unlock *d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int status;
+	int status, ret;
 	pid_t pid;
 
 	ASSERT_TRUE(d != MAP_FAILED);
@@ -568,24 +566,13 @@ TEST_F(robust_unlock, killed_while_clearing_the_slot_marks_only_held_futexes)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		dying_unlock_child(d);
-	while (!__atomic_load_n(&d->ready, __ATOMIC_ACQUIRE) &&
-	       waitpid(pid, &status, WNOHANG) == 0)
-		usleep(1000);
-	if (!d->ready) {
-		ASSERT_TRUE(WIFEXITED(status));
-		if (WEXITSTATUS(status) == DYING_NO_UFFD)
-			SKIP(return, "no userfaultfd write-protect");
-		ASSERT_EQ(0, WEXITSTATUS(status));
-	}
-	/* Unlocked before the slot is cleared; the child then waits. */
-	while (__atomic_load_n(&d->freed.word, __ATOMIC_ACQUIRE))
-		usleep(1000);
-	wait_until_blocked(pid);
-	/* The memory is reused and happens to hold the child's tid. */
-	__atomic_store_n(&d->freed.word, d->tid, __ATOMIC_RELEASE);
-
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* The freed memory is reused and happens to hold the child's tid. */
+	ret = kill_when_blocked(pid, &d->ready, &d->freed.word, &d->tid,
+				&status);
+	if (ret == -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == NO_UFFD_WP)
+		SKIP(return, "no userfaultfd write-protect");
+	ASSERT_EQ(0, ret);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(FUTEX_OWNER_DIED, d->held.word);
 	EXPECT_EQ(d->tid, d->freed.word);

@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -39,35 +38,13 @@
 
 #include "blocked_slot.h"
 #include "robust_list.h"
-#include "../../vDSO/parse_vdso.h"
+#include "robust_vdso.h"
 #include "../../kselftest_harness.h"
 
 typedef uint32_t (*try_unlock64_t)(uint32_t *lock, uint32_t tid, uint64_t *pop);
 typedef uint32_t (*try_unlock32_t)(uint32_t *lock, uint32_t tid, uint32_t *pop);
 
 #define GUARD		0x5a5a5a5aU
-
-/* The vDSO's naming and symbol version, as for its other functions. */
-#ifdef __aarch64__
-#define VDSO_VERSION	"LINUX_2.6.39"
-#define VDSO_FN(name)	"__kernel_" name
-#else
-#define VDSO_VERSION	"LINUX_2.6"
-#define VDSO_FN(name)	"__vdso_" name
-#endif
-#define TRY_UNLOCK64	VDSO_FN("futex_robust_list64_try_unlock")
-#define TRY_UNLOCK32	VDSO_FN("futex_robust_list32_try_unlock")
-
-static void *vdso_fn(const char *name)
-{
-	static int parsed;
-
-	if (!parsed) {
-		vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
-		parsed = 1;
-	}
-	return vdso_sym(VDSO_VERSION, name);
-}
 
 /* What a traced child and its tracer share. */
 struct shared {
@@ -322,7 +299,7 @@ FIXTURE_VARIANT_ADD(vdso_unlock, list32) {
 FIXTURE_SETUP(vdso_unlock)
 {
 	/* A kernel without the function: skip, as kselftests do. */
-	self->fn = (uintptr_t)vdso_fn(variant->name);
+	self->fn = (uintptr_t)robust_vdso_fn(variant->name);
 	if (!self->fn)
 		SKIP(return, "%s not in the vDSO", variant->name);
 	self->sh = map_shared();
@@ -445,16 +422,12 @@ static uint32_t kill_after_unlock_and_reuse(struct shared *sh)
  */
 TEST(bug_14485_vdso_unlock_leaves_reused_memory_alone)
 {
-#ifdef __LP64__
-	const char *name = TRY_UNLOCK64;
-#else
-	const char *name = TRY_UNLOCK32;
-#endif
+	const char *name = TRY_UNLOCK_NATIVE;
 	struct shared *sh = map_shared();
 	uintptr_t fn;
 	uint32_t word;
 
-	fn = (uintptr_t)vdso_fn(name);
+	fn = (uintptr_t)robust_vdso_fn(name);
 	if (!fn)
 		SKIP(return, "%s not in the vDSO", name);
 	ASSERT_TRUE(sh != MAP_FAILED);
@@ -581,8 +554,6 @@ static int stop_traced_after_unlock(struct shared *sh, uint64_t *slot)
 }
 #endif
 
-#define NO_UFFD_WP	30	/* exit status: no userfaultfd write-protect */
-
 /*
  * Hold sh->held and sh->futex on a list whose head is on a private page,
  * then unlock sh->futex through the vDSO function at @fn with writes to that
@@ -627,17 +598,13 @@ static void blocked_pop_child(struct shared *sh, uintptr_t fn)
  */
 TEST(killed_while_the_fixup_clears_pop_marks_only_held_futexes)
 {
-#ifdef __LP64__
-	const char *name = TRY_UNLOCK64;
-#else
-	const char *name = TRY_UNLOCK32;
-#endif
+	const char *name = TRY_UNLOCK_NATIVE;
 	struct shared *sh = map_shared();
 	uintptr_t fn;
-	int status;
+	int status, ret;
 	pid_t pid;
 
-	fn = (uintptr_t)vdso_fn(name);
+	fn = (uintptr_t)robust_vdso_fn(name);
 	if (!fn)
 		SKIP(return, "%s not in the vDSO", name);
 	ASSERT_TRUE(sh != MAP_FAILED);
@@ -646,24 +613,13 @@ TEST(killed_while_the_fixup_clears_pop_marks_only_held_futexes)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		blocked_pop_child(sh, fn);
-	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE) &&
-	       waitpid(pid, &status, WNOHANG) == 0)
-		usleep(1000);
-	if (!sh->ready) {
-		ASSERT_TRUE(WIFEXITED(status));
-		if (WEXITSTATUS(status) == NO_UFFD_WP)
-			SKIP(return, "no userfaultfd write-protect");
-		ASSERT_EQ(0, WEXITSTATUS(status));
-	}
-	/* Unlocked by the atomic; the store to the slot then waits. */
-	while (__atomic_load_n(&sh->futex.word, __ATOMIC_ACQUIRE))
-		usleep(1000);
-	wait_until_blocked(pid);
-	/* The memory is reused and happens to hold the child's tid. */
-	__atomic_store_n(&sh->futex.word, sh->tid, __ATOMIC_RELEASE);
-
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* The freed memory is reused and happens to hold the child's tid. */
+	ret = kill_when_blocked(pid, &sh->ready, &sh->futex.word, &sh->tid,
+				&status);
+	if (ret == -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == NO_UFFD_WP)
+		SKIP(return, "no userfaultfd write-protect");
+	ASSERT_EQ(0, ret);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(FUTEX_OWNER_DIED, sh->held.word);
 	EXPECT_EQ(sh->tid, sh->futex.word);

@@ -11,11 +11,15 @@
 
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "robust_list.h"
 
 /*
  * Write-protect the page at @page (present, private anonymous) with a new
@@ -43,28 +47,37 @@ static inline int block_page_writes(void *page)
 	return uffd;
 }
 
-/* Wait until process @pid sleeps in the kernel (or is gone). */
-static inline void wait_until_blocked(pid_t pid)
-{
-	char path[64], buf[256], *state;
-	int fd, n;
+/* The exit status of a child that finds no userfaultfd write-protect. */
+#define NO_UFFD_WP	30
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (;;) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return;
-		buf[n] = '\0';
-		state = strrchr(buf, ')');
-		if (state && state[1] == ' ' &&
-		    (state[2] == 'S' || state[2] == 'D'))
-			return;
+/*
+ * The parent's half of a test of child @pid killed while its slot is being
+ * cleared: wait until the child set *@ready, then until it unlocked the
+ * futex @word and sleeps in the fault on its slot; store *@reuse in @word,
+ * as memory freed and reused may hold it, and SIGKILL the child. Returns 0
+ * with the killed child's wait status in *@status; -1 with the status of a
+ * child that exited before it was ready; -2 if it could not be killed.
+ */
+static inline int kill_when_blocked(pid_t pid, const uint32_t *ready,
+				    uint32_t *word, const uint32_t *reuse,
+				    int *status)
+{
+	char path[64];
+
+	while (!__atomic_load_n(ready, __ATOMIC_ACQUIRE)) {
+		if (waitpid(pid, status, WNOHANG) != 0)
+			return -1;
 		usleep(1000);
 	}
+	/* Unlocked before the slot is cleared; the child then waits. */
+	while (__atomic_load_n(word, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	robust_wait_until_stat_sleeps(path);
+	__atomic_store_n(word, *reuse, __ATOMIC_RELEASE);
+	if (kill(pid, SIGKILL) || waitpid(pid, status, 0) != pid)
+		return -2;
+	return 0;
 }
 
 #endif /* _BLOCKED_SLOT_H */
