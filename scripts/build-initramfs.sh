@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-initramfs.sh <x86_64|arm64> [variant]: build the futex kselftests static for
-# every ABI the kernel runs (x86_64 and i386 on x86_64; arm64), the init
+# every ABI the kernel runs (x86_64 and i386 on x86_64; arm64 and 32-bit arm,
+# armhf, on arm64), the init
 # (scripts/initramfs/init.c), the test list, and pack them with busybox
 # into build/initramfs/<arch>.cpio.
 #
@@ -15,7 +16,7 @@ arch=$1
 variant=${2:-}		# the kernel whose uAPI headers the tests see
 case $arch in
 x86_64) abis=(x86_64 i386) ;;
-arm64) abis=(arm64) ;;
+arm64) abis=(arm64 armhf) ;;
 *) die "unknown arch $arch" ;;
 esac
 headers=$BUILD/out/$arch${variant:+-$variant}/usr-headers/include
@@ -30,6 +31,23 @@ abi_cc() {
 	x86_64) echo "gcc" ;;
 	i386) echo "gcc -m32" ;;
 	arm64) echo "aarch64-linux-gnu-gcc" ;;
+	armhf) echo "arm-linux-gnueabihf-gcc" ;;
+	esac
+}
+
+# abi_headers <abi>: the uAPI headers an ABI's tests compile against: the
+# kernel's own, but arch/arm's for 32-bit arm code. arm64's describe AArch64
+# only (x86's cover i386 too); the compat system call numbers of arm64 are
+# arm's. They do not depend on the kernel's config.
+abi_headers() {
+	local dir=$BUILD/out/arm-headers
+	case $1 in
+	armhf)
+		make -s -C "$TREE" O="$dir" ARCH=arm "${KMAKE_VARS[@]}" \
+			headers_install INSTALL_HDR_PATH="$dir/usr-headers" >&2
+		echo "$dir/usr-headers/include"
+		;;
+	*) echo "$headers" ;;
 	esac
 }
 
@@ -40,6 +58,7 @@ TIMEOUT=300	# seconds per test program
 : >"$root/etc/tests.list"
 for abi in "${abis[@]}"; do
 	cc=$(abi_cc "$abi")
+	hdrs=$(abi_headers "$abi")
 	for dir in "${SELFTEST_DIRS[@]}"; do
 		out=$BUILD/selftests/$abi/$dir
 		mkdir -p "$out"
@@ -49,7 +68,7 @@ for abi in "${abis[@]}"; do
 		CFLAGS="-static -Wall -Werror" LDFLAGS="-static" \
 			make -s -C "$TREE/tools/testing/selftests/$dir" \
 			CC="$cc" OUTPUT="$out" \
-			KHDR_INCLUDES="-isystem $headers" all
+			KHDR_INCLUDES="-isystem $hdrs" all
 		dst=$root/selftests/$abi/$dir
 		mkdir -p "$dst"
 		find "$out" -maxdepth 1 -type f -perm -u+x -exec cp {} "$dst/" \;

@@ -158,20 +158,34 @@ rustfmt_check() {
 }
 
 # What the series fixes, as the selftests of each kernel saw it: glibc bug
-# 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock.
+# 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock,
+# per ABI (a program's TAP result line, after its output, names its ABI).
 bug_14485_demo() {
 	local tag log lines header=
 	for tag in x86_64 arm64 arm64-a57; do
 		log=$LOGS/console-$tag.log
 		[ -r "$log" ] || continue
-		lines=$(grep -o 'bug 14485, .*' "$log" | tr -d '\r') || continue
+		lines=$(tr -d '\r' <"$log" | awk -v tag="$tag" '
+			/bug 14485, / {
+				sub(/.*bug 14485, /, "bug 14485, ")
+				buf[n++] = $0
+				next
+			}
+			/^(not )?ok [0-9]+ [^ ]+ futex: futex_robust_vdso/ {
+				abi = $1 == "not" ? $4 : $3
+				for (i = 0; i < n; i++)
+					printf "    %-10s %-7s %s\n", tag, abi, buf[i]
+				n = 0
+			}')
+		[ -n "$lines" ] || continue
 		if [ -z "$header" ]; then
 			echo
 			echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
-			echo "thread killed before it cleared list_op_pending), from futex_robust_vdso:"
+			echo "thread killed before it cleared list_op_pending), from futex_robust_vdso"
+			echo "(kernel, ABI of the program):"
 			header=1
 		fi
-		sed "s/^/    $tag: /" <<<"$lines"
+		echo "$lines"
 	done
 }
 

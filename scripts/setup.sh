@@ -25,6 +25,8 @@ PKGS=(
 	busybox-static				# the shell of make qemu (x86_64)
 	qemu-system-x86 qemu-system-arm		# TCG boots of x86_64 and arm64
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross	# arm64 selftests
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross	# 32-bit arm selftests
+							# (arm64 COMPAT)
 	gcc-12-multilib				# -m32 selftests (not gcc-multilib:
 						# it conflicts with the cross gcc)
 )

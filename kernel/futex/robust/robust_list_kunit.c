@@ -59,6 +59,7 @@ static void arch_vdso_pop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, 0), 0UL);
 #elif defined(CONFIG_ARM64)
 	const u8 llsc = ARM64_FUTEX_ROBUST_LLSC, lse = ARM64_FUTEX_ROBUST_LSE;
+	const u8 a32 = ARM64_FUTEX_ROBUST_A32;
 
 	regs.regs[1] = 1234;			/* the tid */
 	regs.regs[2] = 0x5000;			/* pop */
@@ -83,6 +84,21 @@ static void arch_vdso_pop(struct kunit *test)
 	regs.regs[4] = 0;
 	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, lse), 0UL);
 	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, 7), 0UL);
+	/*
+	 * AArch32 (compat vDSO): the stlex status in r3; only the low halves
+	 * of x2 and x3 are the task's r2 and r3.
+	 */
+	regs.regs[2] = (1UL << 32) | 0x5000;
+	regs.regs[3] = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, a32), 0x5000UL);
+	regs.regs[3] = 1;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, a32), 0UL);
+	regs.regs[3] = 1UL << 32;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, a32), 0x5000UL);
+	/* Not w4, the 64-bit LL/SC status. */
+	regs.regs[3] = 1;
+	regs.regs[4] = 0;
+	KUNIT_EXPECT_EQ(test, arch_futex_robust_vdso_pop(&regs, a32), 0UL);
 #else
 	kunit_skip(test, "no vDSO robust unlock on this architecture");
 #endif

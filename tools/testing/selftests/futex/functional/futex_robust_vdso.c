@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The vDSO's futex_robust_list{64,32}_try_unlock() (__vdso_ on x86,
- * __kernel_ on arm64) and the kernel's fixup of a task stopped inside their
- * critical section.
+ * The vDSO's futex_robust_list{64,32}_try_unlock() (__vdso_ on x86 and in
+ * arm64's compat vDSO, __kernel_ in arm64's 64-bit vDSO) and the kernel's
+ * fixup of a task stopped inside their critical section.
  *
  * The functions are found by parsing the vDSO from AT_SYSINFO_EHDR. The
  * fixup is checked deterministically with ptrace: a traced child is stopped
@@ -12,11 +12,11 @@
  * a load/store-exclusive pair cannot be single-stepped (the step exception
  * between the two clears the exclusive monitor, and the store-exclusive
  * fails every time), so a breakpoint goes on the first instruction of the
- * critical section instead. glibc bug 14485 is shown the same way: the
- * legacy unlock sequence, killed between its unlock store and the clearing
- * of list_op_pending, with the futex's memory reused to hold the dead
- * thread's tid, gets FUTEX_OWNER_DIED written into it; the same through the
- * vDSO does not.
+ * critical section instead, in AArch64 and in AArch32 (32-bit arm) code.
+ * glibc bug 14485 is shown the same way: the legacy unlock sequence, killed
+ * between its unlock store and the clearing of list_op_pending, with the
+ * futex's memory reused to hold the dead thread's tid, gets FUTEX_OWNER_DIED
+ * written into it; the same through the vDSO does not.
  *
  * Shared memory holds every word the parent watches.
  */
@@ -30,7 +30,8 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#ifdef __aarch64__
+#if defined(__aarch64__) || defined(__arm__)
+#define STOP_AT_BREAKPOINT
 #include <elf.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -124,41 +125,26 @@ static int step(pid_t pid)
 
 static uint64_t pending_slot(struct shared *sh);
 
+#ifdef STOP_AT_BREAKPOINT
 #ifdef __aarch64__
-#define A64_BRK		0xd4200000U	/* brk #0 */
+#define BREAK_INSN	0xd4200000U	/* brk #0 */
 
 /* The atomic that releases the word: STXR/STLXR or CAS{,A,L,AL}, 32-bit. */
-static int a64_is_unlock_atomic(uint32_t insn)
+static int is_unlock_atomic(uint32_t insn)
 {
 	return (insn & 0xffe07c00) == 0x88007c00 ||
 	       (insn & 0xffa07c00) == 0x88a07c00;
 }
 
-/*
- * The first instruction of the critical section of the function at @fn:
- * the one right after its store-exclusive or compare-and-swap, following
- * the branch that the kernel's alternatives leave to the LL/SC sequence on
- * a CPU without LSE atomics. 0 if there is none in its first instructions.
- */
-static uintptr_t a64_section_start(uintptr_t fn)
+/* B <imm26>: the kernel's alternatives leave one to the LL/SC sequence. */
+static uintptr_t branch_target(uintptr_t pc, uint32_t insn)
 {
-	uintptr_t pc = fn;
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		uint32_t insn = *(const uint32_t *)pc;
-
-		if (a64_is_unlock_atomic(insn))
-			return pc + 4;
-		if ((insn & 0xfc000000) == 0x14000000)	/* b <imm26> */
-			pc += (intptr_t)((int32_t)(insn << 6) >> 6) * 4;
-		else
-			pc += 4;
-	}
-	return 0;
+	if ((insn & 0xfc000000) == 0x14000000)
+		return pc + (intptr_t)((int32_t)(insn << 6) >> 6) * 4;
+	return pc + 4;
 }
 
-static uintptr_t a64_pc(pid_t pid)
+static uintptr_t user_pc(pid_t pid)
 {
 	struct user_regs_struct regs;
 	struct iovec iov = { &regs, sizeof(regs) };
@@ -167,12 +153,61 @@ static uintptr_t a64_pc(pid_t pid)
 		return 0;
 	return regs.pc;
 }
+#else /* __arm__, A32 code */
+#define BREAK_INSN	0xe7f001f0U	/* the undefined insn ptrace breaks on */
+
+/* The atomic that releases the word: STREX or STLEX, 32-bit. */
+static int is_unlock_atomic(uint32_t insn)
+{
+	return (insn & 0x0ff00ef0) == 0x01800e90;
+}
+
+/* The compat vDSO's unlock has a single sequence: no branch to follow. */
+static uintptr_t branch_target(uintptr_t pc, uint32_t insn)
+{
+	return pc + 4;
+}
+
+static uintptr_t user_pc(pid_t pid)
+{
+	struct user_regs regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
+		return 0;
+	return regs.uregs[15];
+}
+#endif
+
+/*
+ * The first instruction of the critical section of the function at @fn:
+ * the one right after its store-exclusive or compare-and-swap, following
+ * the branch that the kernel's alternatives leave to the LL/SC sequence on
+ * a CPU without LSE atomics. 0 if there is none in its first instructions,
+ * or if @fn is Thumb code (bit 0 set), which this does not decode.
+ */
+static uintptr_t section_start(uintptr_t fn)
+{
+	uintptr_t pc = fn;
+	int i;
+
+	if (fn & 1)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		uint32_t insn = *(const uint32_t *)pc;
+
+		if (is_unlock_atomic(insn))
+			return pc + 4;
+		pc = branch_target(pc, insn);
+	}
+	return 0;
+}
 
 /*
  * Run @pid to a breakpoint at @bp: 0 when it stopped there (the breakpoint
  * removed again), 1 if it exited, -1 on error.
  */
-static int a64_run_to(pid_t pid, uintptr_t bp)
+static int run_to(pid_t pid, uintptr_t bp)
 {
 	long orig, brk;
 	int status;
@@ -181,7 +216,7 @@ static int a64_run_to(pid_t pid, uintptr_t bp)
 	orig = ptrace(PTRACE_PEEKTEXT, pid, bp, NULL);
 	if (errno)
 		return -1;
-	brk = (orig & ~0xffffffffL) | A64_BRK;
+	brk = (long)(((unsigned long)orig & ~0xffffffffUL) | BREAK_INSN);
 	if (ptrace(PTRACE_POKETEXT, pid, bp, brk) ||
 	    ptrace(PTRACE_CONT, pid, NULL, NULL) ||
 	    waitpid(pid, &status, 0) != pid)
@@ -189,7 +224,7 @@ static int a64_run_to(pid_t pid, uintptr_t bp)
 	if (WIFEXITED(status))
 		return 1;
 	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
-	    ptrace(PTRACE_POKETEXT, pid, bp, orig) || a64_pc(pid) != bp)
+	    ptrace(PTRACE_POKETEXT, pid, bp, orig) || user_pc(pid) != bp)
 		return -1;
 	return 0;
 }
@@ -197,17 +232,17 @@ static int a64_run_to(pid_t pid, uintptr_t bp)
 
 /*
  * The next stop of @pid: after one instruction, or with a breakpoint address
- * @bp (arm64), at its next arrival there, stepping off it first if it is
+ * @bp (arm64, arm), at its next arrival there, stepping off it first if it is
  * there already (a store-exclusive that failed loops back to it). 0 at the
  * stop, 1 if it exited, -1 on error.
  */
 static int next_stop(pid_t pid, uintptr_t bp)
 {
-#ifdef __aarch64__
+#ifdef STOP_AT_BREAKPOINT
 	if (bp) {
-		int ret = a64_pc(pid) == bp ? step(pid) : 0;
+		int ret = user_pc(pid) == bp ? step(pid) : 0;
 
-		return ret ? ret : a64_run_to(pid, bp);
+		return ret ? ret : run_to(pid, bp);
 	}
 #endif
 	return step(pid);
@@ -216,17 +251,18 @@ static int next_stop(pid_t pid, uintptr_t bp)
 /*
  * Step @pid until the instruction that unlocks its word has run (0), until
  * it exits without unlocking (1), or until its pop slot is cleared without
- * the unlock (2). On arm64 the vDSO unlock is not single-stepped: the child
- * stops at the first instruction of the critical section, after the atomic.
+ * the unlock (2). On arm64 and arm the vDSO unlock is not single-stepped: the
+ * child stops at the first instruction of the critical section, after the
+ * atomic.
  */
 static int step_to_unlock(pid_t pid, struct shared *sh)
 {
 	uintptr_t bp = 0;
 	int steps, ret;
 
-#ifdef __aarch64__
+#ifdef STOP_AT_BREAKPOINT
 	if (!sh->legacy) {
-		bp = a64_section_start(sh->fn);
+		bp = section_start(sh->fn);
 		if (!bp)
 			return -1;
 	}
@@ -463,7 +499,16 @@ TEST(bug_14485_legacy_sequence_demonstration)
 	munmap(sh, getpagesize());
 }
 
-#ifdef __LP64__
+/*
+ * Whether the vDSO can move or go away under this process: not in i386
+ * code, whose C library enters the kernel through __kernel_vsyscall in the
+ * vDSO, at the address it saw at startup.
+ */
+#if defined(__LP64__) || defined(__arm__)
+#define VDSO_MOVABLE
+#endif
+
+#ifdef VDSO_MOVABLE
 /* The [vdso] mapping of this process, from /proc/self/maps. */
 static int vdso_range(uintptr_t *start, size_t *len)
 {
@@ -626,12 +671,8 @@ TEST(killed_while_the_fixup_clears_pop_marks_only_held_futexes)
 	munmap(sh, getpagesize());
 }
 
-/*
- * The fixup follows the vDSO when mremap() moves it, and across fork. Not in
- * a 32-bit process: its C library enters the kernel through
- * __kernel_vsyscall in the vDSO, at the address it saw at startup.
- */
-#ifdef __LP64__
+/* The fixup follows the vDSO when mremap() moves it, and across fork. */
+#ifdef VDSO_MOVABLE
 TEST_F(vdso_unlock, fixup_follows_mremap_and_fork)
 {
 	int status;
