@@ -14,7 +14,7 @@ run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
 test: ## everything on x86_64 and arm64, checkpatch, rustfmt; "N passed, N failed"
 	@$(S)/pipeline.sh test
 
-debug: ## x86_64 with KASAN, lockdep, DEBUG_ATOMIC_SLEEP and UBSAN
+debug: ## x86_64 and arm64 with KASAN, lockdep, kmemleak and more: "N passed"
 	@$(S)/pipeline.sh debug
 
 norust: ## x86_64 without CONFIG_RUST: C walk, ENOSYS for the new uAPI, skips

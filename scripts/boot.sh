@@ -18,6 +18,9 @@ initrd=${INITRD:-$BUILD/initramfs/$arch.cpio}
 timeout=${BOOT_TIMEOUT:-1800}
 append="panic=-1 oops=panic"
 [ "$mode" = shell ] && append="$append shell"
+# GUEST_CMDLINE: more kernel parameters; "name=value" ones reach the init
+# and the tests as their environment (timeout_factor=N, FUTEX_14485_TRIALS).
+append="$append ${GUEST_CMDLINE:-}"
 
 # KVM only if it really runs a guest: /dev/kvm can exist and still fail
 # (nested, MSR errors). Probe once by booting the kernel with no init.

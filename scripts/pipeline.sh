@@ -9,7 +9,8 @@
 #          LSE atomics and on one without), plus checkpatch --strict on every
 #          patch of the exported series and rustfmtcheck; ends with
 #          "N passed, N failed" and fails on any failure
-#   debug  x86_64 with KASAN, lockdep, atomic-sleep and UBSAN
+#   debug  x86_64 and arm64 with KASAN, lockdep, PROVE_RCU, DEBUG_LIST,
+#          DEBUG_OBJECTS, atomic-sleep, UBSAN and kmemleak
 #   norust x86_64 without CONFIG_RUST: the C walk, ENOSYS for the new uAPI,
 #          and the series' selftests skip
 #
@@ -162,7 +163,7 @@ rustfmt_check() {
 # per ABI (a program's TAP result line, after its output, names its ABI).
 bug_14485_demo() {
 	local tag log lines header=
-	for tag in x86_64 arm64 arm64-a57; do
+	for tag in x86_64 arm64 arm64-a57 x86_64-debug arm64-debug; do
 		log=$LOGS/console-$tag.log
 		[ -r "$log" ] || continue
 		lines=$(tr -d '\r' <"$log" | awk -v tag="$tag" '
@@ -174,7 +175,7 @@ bug_14485_demo() {
 			/^(not )?ok [0-9]+ [^ ]+ futex: futex_robust_vdso/ {
 				abi = $1 == "not" ? $4 : $3
 				for (i = 0; i < n; i++)
-					printf "    %-10s %-7s %s\n", tag, abi, buf[i]
+					printf "    %-12s %-7s %s\n", tag, abi, buf[i]
 				n = 0
 			}')
 		[ -n "$lines" ] || continue
@@ -223,7 +224,13 @@ test)
 	phase "W=1 build of the series' C" w1_check
 	;;
 debug)
+	# Under KASAN, lockdep and kmemleak on TCG everything runs several
+	# times slower: each test gets 6 times its timeout, the guest 4 hours.
+	# 10,000 ptrace-placed kills in the window of glibc bug 14485 per ABI.
+	export GUEST_CMDLINE="timeout_factor=6 FUTEX_14485_TRIALS=10000"
+	export BOOT_TIMEOUT=${BOOT_TIMEOUT:-14400}
 	arch_pipeline x86_64 debug
+	arch_pipeline arm64 debug
 	;;
 norust)
 	arch_pipeline x86_64 norust

@@ -17,6 +17,14 @@
  * signal or the timeout "not ok".
  *
  * With "shell" on the kernel command line it mounts and starts busybox sh.
+ * "timeout_factor=N" (a debug kernel under TCG) multiplies every test's
+ * timeout by N; other "name=value" parameters reach the tests as their
+ * environment, as the kernel passes them to init.
+ *
+ * On a kernel with kmemleak, the leaks that boot and KUnit left are
+ * forgotten before the first test, and a scan after the last one is one
+ * more result, "kmemleak": every unreferenced object it reports, listed
+ * under it, is a failure.
  *
  * /etc/tests.list: one test per line, "name|directory|timeout|argv..."
  * (argv separated by spaces).
@@ -41,6 +49,7 @@
 #define MAX_TESTS 512
 #define MAX_ARGS 32
 #define KSFT_SKIP 4
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
 
 struct test {
 	char *name;
@@ -56,6 +65,13 @@ static void mount_fs(const char *src, const char *dst, const char *type)
 	mkdir(dst, 0755);
 	if (mount(src, dst, type, 0, NULL) && errno != EBUSY)
 		printf("# init: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+static int timeout_factor(void)
+{
+	const char *f = getenv("timeout_factor");
+
+	return f && atoi(f) > 0 ? atoi(f) : 1;
 }
 
 static int read_tests(void)
@@ -86,7 +102,7 @@ static int read_tests(void)
 		args = line;
 		if (!t->dir || !timeout || !args)
 			continue;
-		t->timeout = atoi(timeout);
+		t->timeout = atoi(timeout) * timeout_factor();
 		for (arg = strtok_r(args, " ", &argsave); arg && i < MAX_ARGS;
 		     arg = strtok_r(NULL, " ", &argsave))
 			t->argv[i++] = arg;
@@ -207,15 +223,58 @@ static void run_test(int num, struct test *t)
 	fflush(stdout);
 }
 
+static int kmemleak_command(const char *cmd)
+{
+	int fd = open(KMEMLEAK, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The result "kmemleak", numbered @num: scan once every object the tests
+ * allocated is older than kmemleak's minimum age (5 s), and again, so that
+ * what the first scan saw in flight is not reported; list each object still
+ * unreferenced.
+ */
+static void kmemleak_result(int num)
+{
+	char line[512];
+	int leaks = 0;
+	FILE *f;
+
+	sleep(6);
+	if (kmemleak_command("scan") || (sleep(1), kmemleak_command("scan")) ||
+	    !(f = fopen(KMEMLEAK, "r"))) {
+		printf("not ok %d kmemleak # scan: %s\n", num, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		leaks += !strncmp(line, "unreferenced object", 19);
+		printf("    # %s", line);
+	}
+	fclose(f);
+	if (leaks)
+		printf("not ok %d kmemleak # %d unreferenced objects\n", num,
+		       leaks);
+	else
+		printf("ok %d kmemleak\n", num);
+}
+
 int main(int argc, char **argv)
 {
-	int i, n, shell = 0;
+	int i, n, shell = 0, kmemleak;
 
 	mount_fs("proc", "/proc", "proc");
 	mount_fs("sysfs", "/sys", "sysfs");
 	mount_fs("devtmpfs", "/dev", "devtmpfs");
 	mount_fs("tmpfs", "/tmp", "tmpfs");
 	mount_fs("tmpfs", "/dev/shm", "tmpfs");
+	if (!access("/sys/kernel/debug", F_OK))
+		mount_fs("debugfs", "/sys/kernel/debug", "debugfs");
 	setenv("PATH", "/bin:/sbin", 1);
 
 	for (i = 1; i < argc; i++)
@@ -230,14 +289,17 @@ int main(int argc, char **argv)
 		printf("init: no shell in this initramfs: %s\n", strerror(errno));
 	} else {
 		n = read_tests();
+		kmemleak = !kmemleak_command("clear");
 		printf("KTAP version 1\n");
 		if (n < 0) {
 			printf("1..1\nnot ok 1 init # no /etc/tests.list\n");
 		} else {
-			printf("1..%d\n", n);
+			printf("1..%d\n", n + kmemleak);
 			fflush(stdout);
 			for (i = 0; i < n; i++)
 				run_test(i + 1, &tests[i]);
+			if (kmemleak)
+				kmemleak_result(n + 1);
 		}
 		printf("# init: all tests done\n");
 	}

@@ -164,10 +164,16 @@ impl Command {
 }
 
 /// The lists a task registered with `set_robust_list2()`, by index.
+///
+/// A task has at most one, from its first registration to its exit or exec (`task_lists.rs`):
+/// what it costs is bounded by this type's size, which the userspace API documentation gives.
 #[derive(Debug)]
 pub(crate) struct RobustLists {
     lists: [Option<Registration>; LIST_LIMIT],
 }
+
+// 128 bytes on 64-bit kernels, as Documentation/userspace-api/robust-futex-lists.rst says.
+const _: () = assert!(core::mem::size_of::<RobustLists>() <= 16 * LIST_LIMIT);
 
 impl RobustLists {
     /// An empty table.

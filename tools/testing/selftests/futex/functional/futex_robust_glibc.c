@@ -59,7 +59,7 @@ static void *hold_and_die(void *arg)
 		while (!(__atomic_load_n(&h->mutexes[0].__data.__lock,
 					 __ATOMIC_ACQUIRE) & FUTEX_WAITERS))
 			usleep(1000);
-		robust_wait_until_sleeping(h->waiter);
+		futex_wait_until_sleeping(h->waiter);
 	}
 	return NULL;
 }

@@ -97,7 +97,7 @@ static int lock_all_and_die(struct owner *o)
 		while (!(__atomic_load_n(&o->futexes[0].word, __ATOMIC_ACQUIRE) &
 			 FUTEX_WAITERS))
 			usleep(1000);
-		robust_wait_until_sleeping(o->waiter);
+		futex_wait_until_sleeping(o->waiter);
 	}
 	return 0;
 }
@@ -262,7 +262,7 @@ TEST(owner_death_with_many_locks_and_waiters)
 		while (!(__atomic_load_n(&f[i].word, __ATOMIC_ACQUIRE) &
 			 FUTEX_WAITERS))
 			usleep(1000);
-		robust_wait_until_sleeping(w[i].tid);
+		futex_wait_until_sleeping(w[i].tid);
 	}
 	release(&o);
 	ASSERT_EQ(0, pthread_join(owner, NULL));

@@ -527,7 +527,7 @@ TEST_F(list2, owner_death_marks_a_futex_on_every_list)
 	ASSERT_EQ(0, pthread_create(&thread, NULL, waiter_thread, &w));
 	while (!__atomic_load_n(&w.tid, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	robust_wait_until_sleeping(w.tid);
+	futex_wait_until_sleeping(w.tid);
 
 	wake_word(&d->release);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
@@ -598,6 +598,48 @@ TEST_F(list2, exec_walks_and_drops_the_lists)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(FUTEX_OWNER_DIED, d->futexes32[0].word);
 	munmap(d, sizeof(*d));
+}
+
+/* A thread that fills its table with the @arg heads, and exits. */
+static void *fill_table_and_exit(void *arg)
+{
+	struct robust_list_head32 *heads = arg;
+	long limit = list_limit(), created = 0, i;
+
+	for (i = 0; i < limit; i++)
+		created += set_list2(&heads[i], CMD_CREATE_32, 0, 0) == i;
+	return (void *)created;
+}
+
+/*
+ * A thread's table of lists is one allocation, from its first registration
+ * to its exit or exec; freeing and registering again allocate nothing.
+ * Threads that fill their table and exit, and a thread that registers and
+ * frees in a loop, leave nothing behind: the kmemleak scan after the last
+ * test of a debug run is what checks it.
+ */
+TEST_F(list2, tables_come_and_go_with_their_threads)
+{
+	struct robust_list_head32 *heads = map_low(getpagesize());
+	long limit = list_limit(), i;
+	void *created;
+	pthread_t t;
+
+	ASSERT_NE(0, PTR(heads));
+	for (i = 0; i < limit; i++)
+		head32_init(&heads[i]);
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, pthread_create(&t, NULL, fill_table_and_exit,
+					    heads));
+		ASSERT_EQ(0, pthread_join(t, &created));
+		ASSERT_EQ(limit, (long)created);
+	}
+	for (i = 0; i < 10000; i++) {
+		ASSERT_EQ(0, set_list2(&heads[i % limit], CMD_MODIFY_32,
+				       i % limit, 0));
+		ASSERT_EQ(0, set_list2(NULL, CMD_MODIFY_32, i % limit, 0));
+	}
+	munmap(heads, getpagesize());
 }
 
 /*

@@ -116,7 +116,7 @@ static int start_waiter(pthread_t *thread, struct waiter *w)
 			 FUTEX_WAITERS))
 			usleep(1000);
 	}
-	robust_wait_until_sleeping(w->tid);
+	futex_wait_until_sleeping(w->tid);
 	return 0;
 }
 

@@ -452,51 +452,97 @@ static uint32_t kill_after_unlock_and_reuse(struct shared *sh)
 }
 
 /*
- * glibc bug 14485 through the vDSO, with the unlock of the process's own
- * list: killed inside the critical section, and the reused memory is left
- * alone by the exit walk.
+ * glibc bug 14485, in FUTEX_14485_TRIALS trials (one if unset): each stops
+ * a child right after its unlock (ptrace places every kill inside the
+ * window), reuses the futex's memory with the child's tid, kills the child,
+ * and counts what the exit walk did to the reused word.
  */
-TEST(bug_14485_vdso_unlock_leaves_reused_memory_alone)
-{
-	const char *name = TRY_UNLOCK_NATIVE;
-	struct shared *sh = map_shared();
-	uintptr_t fn;
-	uint32_t word;
+FIXTURE(bug_14485) {
+	struct shared *sh;
+	long trials;
+};
 
-	fn = (uintptr_t)robust_vdso_fn(name);
-	if (!fn)
-		SKIP(return, "%s not in the vDSO", name);
-	ASSERT_TRUE(sh != MAP_FAILED);
-	arm(sh, fn, sizeof(long) == 4, 0);
-	sh->pop_is_head = 1;
-	word = kill_after_unlock_and_reuse(sh);
-	EXPECT_EQ(sh->tid, word);
-	TH_LOG("bug 14485, vDSO unlock:   reused word %#x after the walk (%s)",
-	       word, word == sh->tid ? "intact" : "CORRUPTED");
-	munmap(sh, getpagesize());
+struct outcome_14485 {
+	long corrupted;		/* the walk marked the reused word */
+	long missed;		/* no stop in the window, or no reuse seen */
+};
+
+FIXTURE_SETUP(bug_14485)
+{
+	const char *env = getenv("FUTEX_14485_TRIALS");
+
+	self->trials = env ? strtol(env, NULL, 10) : 1;
+	if (self->trials < 1)
+		self->trials = 1;
+	self->sh = map_shared();
+	ASSERT_TRUE(self->sh != MAP_FAILED);
+}
+
+FIXTURE_TEARDOWN(bug_14485)
+{
+	if (self->sh != MAP_FAILED)
+		munmap(self->sh, getpagesize());
 }
 
 /*
- * glibc bug 14485 itself, with the legacy sequence, as a demonstration
- * next to the test above: the exit walk follows list_op_pending into the
- * reused memory and marks it. What is checked is only that the kill landed
- * in the window (the walk left the word as reused or marked it); whether it
- * was marked is printed, not asserted, as no test may pass because a bug
- * reproduces.
+ * @trials trials in @sh, with the unlock of the process's own list through
+ * the vDSO function at @fn, or with the legacy sequence if @fn is 0.
  */
-TEST(bug_14485_legacy_sequence_demonstration)
+static struct outcome_14485 run_14485_trials(struct shared *sh, long trials,
+					     uintptr_t fn)
 {
-	struct shared *sh = map_shared();
-	uint32_t word;
+	struct outcome_14485 out = { 0 };
+	long i;
 
-	ASSERT_TRUE(sh != MAP_FAILED);
-	arm(sh, 0, 0, 1);
-	word = kill_after_unlock_and_reuse(sh);
-	EXPECT_TRUE(word == sh->tid || word == FUTEX_OWNER_DIED)
-		TH_LOG("the kill did not land in the window: word %#x", word);
-	TH_LOG("bug 14485, legacy unlock: reused word %#x after the walk (%s)",
-	       word, word == sh->tid ? "intact" : "CORRUPTED");
-	munmap(sh, getpagesize());
+	for (i = 0; i < trials; i++) {
+		uint32_t word;
+
+		arm(sh, fn, sizeof(long) == 4, !fn);
+		sh->pop_is_head = 1;
+		word = kill_after_unlock_and_reuse(sh);
+		if (word == FUTEX_OWNER_DIED)
+			out.corrupted++;
+		else if (word != sh->tid)
+			out.missed++;
+	}
+	return out;
+}
+
+/*
+ * Through the vDSO: killed inside the critical section, and the reused
+ * memory is left alone by the exit walk.
+ */
+TEST_F_TIMEOUT(bug_14485, vdso_unlock_leaves_reused_memory_alone, 7200)
+{
+	const char *name = TRY_UNLOCK_NATIVE;
+	uintptr_t fn = (uintptr_t)robust_vdso_fn(name);
+	struct outcome_14485 out;
+
+	if (!fn)
+		SKIP(return, "%s not in the vDSO", name);
+	out = run_14485_trials(self->sh, self->trials, fn);
+	EXPECT_EQ(0, out.missed);
+	EXPECT_EQ(0, out.corrupted);
+	TH_LOG("bug 14485, vDSO unlock:   %ld of %ld reused words corrupted",
+	       out.corrupted, self->trials);
+}
+
+/*
+ * The legacy sequence, killed between its unlock store and the clearing of
+ * list_op_pending, as a demonstration next to the test above: the exit walk
+ * follows list_op_pending into the reused memory and marks it. What is
+ * checked is only that every kill landed in the window (the walk left the
+ * word as reused or marked it); how many were marked is printed, not
+ * asserted, as no test may pass because a bug reproduces.
+ */
+TEST_F_TIMEOUT(bug_14485, legacy_sequence_demonstration, 7200)
+{
+	struct outcome_14485 out = run_14485_trials(self->sh, self->trials, 0);
+
+	EXPECT_EQ(0, out.missed)
+		TH_LOG("%ld kills did not land in the window", out.missed);
+	TH_LOG("bug 14485, legacy unlock: %ld of %ld reused words corrupted",
+	       out.corrupted, self->trials);
 }
 
 /*

@@ -73,7 +73,7 @@ static inline int kill_when_blocked(pid_t pid, const uint32_t *ready,
 	while (__atomic_load_n(word, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	robust_wait_until_stat_sleeps(path);
+	futex_wait_until_stat_sleeps(path);
 	__atomic_store_n(word, *reuse, __ATOMIC_RELEASE);
 	if (kill(pid, SIGKILL) || waitpid(pid, status, 0) != pid)
 		return -2;

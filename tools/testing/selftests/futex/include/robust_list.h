@@ -230,43 +230,4 @@ static inline int robust_unlock_pi(struct robust_list_head *head,
 	return ret;
 }
 
-/*
- * Wait until the task whose /proc stat file is @path sleeps in the kernel
- * (or is gone).
- */
-static inline void robust_wait_until_stat_sleeps(const char *path)
-{
-	char buf[256], *state;
-	int fd, n;
-
-	for (;;) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return;
-		buf[n] = '\0';
-		state = strrchr(buf, ')');
-		if (state && state[1] == ' ' &&
-		    (state[2] == 'S' || state[2] == 'D'))
-			return;
-		usleep(1000);
-	}
-}
-
-/*
- * Wait until thread @tid of this process sleeps (or is gone): a test that
- * needs a waiter blocked in the kernel before an owner dies calls this once
- * the waiter flagged FUTEX_WAITERS, so the wake-up path is really taken.
- */
-static inline void robust_wait_until_sleeping(pid_t tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	robust_wait_until_stat_sleeps(path);
-}
-
 #endif /* _ROBUST_LIST_H */
