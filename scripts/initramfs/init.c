@@ -79,7 +79,7 @@ static int read_tests(void)
 	static char buf[1 << 16];
 	char *line, *save = NULL;
 	ssize_t len;
-	int fd, n = 0;
+	int fd, n = 0, factor = timeout_factor();
 
 	fd = open("/etc/tests.list", O_RDONLY);
 	if (fd < 0)
@@ -102,7 +102,7 @@ static int read_tests(void)
 		args = line;
 		if (!t->dir || !timeout || !args)
 			continue;
-		t->timeout = atoi(timeout) * timeout_factor();
+		t->timeout = atoi(timeout) * factor;
 		for (arg = strtok_r(args, " ", &argsave); arg && i < MAX_ARGS;
 		     arg = strtok_r(NULL, " ", &argsave))
 			t->argv[i++] = arg;

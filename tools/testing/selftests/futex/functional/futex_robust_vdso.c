@@ -144,15 +144,9 @@ static uintptr_t branch_target(uintptr_t pc, uint32_t insn)
 	return pc + 4;
 }
 
-static uintptr_t user_pc(pid_t pid)
-{
-	struct user_regs_struct regs;
-	struct iovec iov = { &regs, sizeof(regs) };
-
-	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
-		return 0;
-	return regs.pc;
-}
+/* The registers of NT_PRSTATUS, and the program counter among them. */
+#define PRSTATUS_REGS		struct user_regs_struct
+#define PRSTATUS_PC(regs)	((regs).pc)
 #else /* __arm__, A32 code */
 #define BREAK_INSN	0xe7f001f0U	/* the undefined insn ptrace breaks on */
 
@@ -168,16 +162,19 @@ static uintptr_t branch_target(uintptr_t pc, uint32_t insn)
 	return pc + 4;
 }
 
+#define PRSTATUS_REGS		struct user_regs
+#define PRSTATUS_PC(regs)	((regs).uregs[15])
+#endif
+
 static uintptr_t user_pc(pid_t pid)
 {
-	struct user_regs regs;
+	PRSTATUS_REGS regs;
 	struct iovec iov = { &regs, sizeof(regs) };
 
 	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
 		return 0;
-	return regs.uregs[15];
+	return PRSTATUS_PC(regs);
 }
-#endif
 
 /*
  * The first instruction of the critical section of the function at @fn:
