@@ -156,7 +156,11 @@ impl FutexKey {
 
     /// Locks the hash bucket of the futex, whose word is at `uaddr`.
     #[inline]
-    pub(crate) fn lock<'a>(&'a self, uaddr: usize, wake_q: &'a WakeQueue) -> LockedHashBucket<'a> {
+    pub(crate) fn lock<'a>(
+        &'a self,
+        uaddr: usize,
+        wake_q: Pin<&'a WakeQueue>,
+    ) -> LockedHashBucket<'a> {
         // SAFETY: `futex_hash()` only reads the key; it returns one of the static hash buckets.
         let hb = unsafe { bindings::futex_hash(addr_of!(self.0).cast_mut()) };
         // SAFETY: `hb` is a valid hash bucket for the lifetime of the kernel. Its lock is a
@@ -182,7 +186,7 @@ pub(crate) struct LockedHashBucket<'a> {
     hb: *mut bindings::futex_hash_bucket,
     key: &'a FutexKey,
     uaddr: usize,
-    wake_q: &'a WakeQueue,
+    wake_q: Pin<&'a WakeQueue>,
 }
 
 impl Drop for LockedHashBucket<'_> {
@@ -285,13 +289,10 @@ impl LockedBucket for LockedHashBucket<'_> {
 
     #[inline]
     fn store_word(&self, value: u32) -> Result {
-        let mut old = 0u32;
-        // SAFETY: `old` is valid to write. `uaddr` is only used as a user address:
-        // `futex_xchg_value_locked()` checks it and handles faults with page faults disabled,
-        // as it must under the bucket lock, failing with `-EFAULT` or `-EAGAIN`.
-        errno_result(unsafe {
-            bindings::futex_xchg_value_locked(&mut old, self.uaddr as *mut u32, value)
-        })
+        // SAFETY: `uaddr` is only used as a user address: `futex_store_value_locked()` checks
+        // it and handles faults with page faults disabled, as it must under the bucket lock,
+        // failing with `-EFAULT` or `-EAGAIN`.
+        errno_result(unsafe { bindings::futex_store_value_locked(self.uaddr as *mut u32, value) })
     }
 
     #[inline]
@@ -312,50 +313,52 @@ impl LockedBucket for LockedHashBucket<'_> {
 /// A wake queue on the stack: tasks added to it under a lock are woken when it is dropped, so
 /// after the lock is, and on every path.
 ///
-/// The head is initialised when the first task is added: an unlock that wakes nobody (the
-/// waiters stay queued, or none is left) neither initialises nor walks it.
+/// The head is initialised when the first task is added, through a pinned reference: an unlock
+/// that wakes nobody (the waiters stay queued, or none is left) neither initialises nor walks
+/// it, and a value that was never pinned holds nothing.
 ///
 /// # Invariants
 ///
-/// Once `used` is true, `head` is an initialised `wake_q_head`, whose tasks are woken when the
-/// value is dropped. The value is pinned: its only constructor is a [`PinInit`].
-#[pin_data(PinnedDrop)]
+/// Once `used` is true, `head` is an initialised `wake_q_head`, which points into itself, the
+/// value has been pinned, and its tasks are woken when it is dropped.
 pub(crate) struct WakeQueue {
-    #[pin]
     head: Opaque<bindings::wake_q_head>,
     used: Cell<bool>,
 }
 
 impl WakeQueue {
-    /// An empty wake queue.
-    pub(crate) fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
+    /// An empty wake queue, to be pinned (`core::pin::pin!`) before tasks are added.
+    #[inline]
+    pub(crate) fn new() -> Self {
+        // INVARIANT: `used` is false.
+        WakeQueue {
             head: Opaque::uninit(),
             used: Cell::new(false),
-        })
+        }
     }
 
     /// The head, to add a task to.
     #[inline]
-    fn head_for_adding(&self) -> *mut bindings::wake_q_head {
+    fn head_for_adding(self: Pin<&Self>) -> *mut bindings::wake_q_head {
         let head = self.head.get();
         if !self.used.get() {
-            // SAFETY: `head` is valid to write and pinned (type invariant): `wake_q_init()`
-            // initialises it to point to itself.
+            // SAFETY: `head` is valid to write and pinned, as `self` is: `wake_q_init()`
+            // initialises it to point to itself, which stays valid until the value is dropped.
             unsafe { bindings::wake_q_init(head) };
-            // INVARIANT: `head` was just initialised.
+            // INVARIANT: `head` was just initialised, in a pinned value.
             self.used.set(true);
         }
         head
     }
 }
 
-#[pinned_drop]
-impl PinnedDrop for WakeQueue {
-    fn drop(self: Pin<&mut Self>) {
+impl Drop for WakeQueue {
+    #[inline]
+    fn drop(&mut self) {
         if self.used.get() {
-            // SAFETY: the head is initialised (type invariant, `used`); `wake_up_q()` wakes and
-            // releases every queued task, once, as the queue is not used again.
+            // SAFETY: the head is initialised and has not moved since (type invariant: the
+            // value was pinned, and is dropped in place); `wake_up_q()` wakes and releases
+            // every queued task, once, as the queue is not used again.
             unsafe { bindings::wake_up_q(self.head.get()) };
         }
     }

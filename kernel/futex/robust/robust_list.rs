@@ -72,7 +72,6 @@ use futex_core::{FutexKey, WakeQueue};
 use kernel::bindings;
 use kernel::ffi::{c_int, c_long, c_uint, c_ulong};
 use kernel::prelude::*;
-use kernel::stack_pin_init;
 use kernel::uaccess::put_user;
 use lists::{Command, ListIndex, LIST_LIMIT};
 use unlock::{clear_pending, unlock_locked};
@@ -262,8 +261,8 @@ pub unsafe extern "C" fn futex_rust_robust_unlock(
         pop,
         ListAbi::from_list32(pop32),
     ) {
-        // At most `nr_wake`, a positive `c_int`.
-        Ok(woken) => c_int::try_from(woken).unwrap_or(c_int::MAX),
+        // At most `nr_wake`, a `c_int` that is not negative: the cast keeps the value.
+        Ok(woken) => woken as c_int,
         Err(e) => e.to_errno(),
     }
 }
@@ -291,7 +290,7 @@ fn robust_unlock(
     }
     // Negative counts are refused before anything is touched; 0 wakes one, as FUTEX_WAKE does.
     let nr_wake = u32::try_from(nr_wake).map_err(|_| EINVAL)?.max(1);
-    stack_pin_init!(let wake_q = WakeQueue::new());
+    let wake_q = core::pin::pin!(WakeQueue::new());
     let mut key = FutexKey::new();
     let woken = loop {
         // Looked up again on a retry: the page may have changed while the bucket was unlocked.
@@ -299,7 +298,7 @@ fn robust_unlock(
         // The bucket lock is taken whether or not waiters are pending: a waiter that is about
         // to queue has set FUTEX_WAITERS in the word, and a lockless check here could store 0
         // over it and leave that waiter asleep.
-        let bucket = key.lock(uaddr, &wake_q);
+        let bucket = key.lock(uaddr, wake_q.as_ref());
         match unlock_locked(&bucket, nr_wake, bitset) {
             Ok(woken) => break woken,
             Err(e) if e == EAGAIN => {

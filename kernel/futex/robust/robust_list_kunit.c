@@ -31,6 +31,7 @@ RUST_CASE(pending_op_not_owned)
 RUST_CASE(circular_list_is_bounded)
 RUST_CASE(fault_ends_the_walk)
 RUST_CASE(bad_word_ends_the_walk)
+RUST_CASE(read_only_word_of_another_owner)
 RUST_CASE(cmpxchg_retries)
 RUST_CASE(list_commands)
 RUST_CASE(list_table)
@@ -115,6 +116,7 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(circular_list_is_bounded),
 	KUNIT_CASE(fault_ends_the_walk),
 	KUNIT_CASE(bad_word_ends_the_walk),
+	KUNIT_CASE(read_only_word_of_another_owner),
 	KUNIT_CASE(cmpxchg_retries),
 	KUNIT_CASE(list_commands),
 	KUNIT_CASE(list_table),

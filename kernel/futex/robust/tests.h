@@ -17,6 +17,7 @@ int futex_robust_test_pending_op_not_owned(void);
 int futex_robust_test_circular_list_is_bounded(void);
 int futex_robust_test_fault_ends_the_walk(void);
 int futex_robust_test_bad_word_ends_the_walk(void);
+int futex_robust_test_read_only_word_of_another_owner(void);
 int futex_robust_test_cmpxchg_retries(void);
 int futex_robust_test_list_commands(void);
 int futex_robust_test_list_table(void);
