@@ -17,8 +17,10 @@ set -euo pipefail
 bisect=$BUILD/bisect
 wt=$bisect/linux
 mkdir -p "$bisect/logs" "$bisect/built"
-tools=$(cat "$ROOT"/scripts/configs/*.config "$ROOT/scripts/build-kernel.sh" |
-	sha256sum | cut -c1-16)
+# What the kernels below are built from besides the tree: the fragments they
+# use (not debug.config, which only make debug uses) and the build script.
+tools=$(cat "$ROOT"/scripts/configs/{common,x86_64,arm64,norust}.config \
+	"$ROOT/scripts/build-kernel.sh" | sha256sum | cut -c1-16)
 if [ ! -e "$wt/.git" ]; then
 	rm -rf "$wt"
 	git -C "$TREE" worktree prune
