@@ -8,9 +8,11 @@
 # persists, so each step rebuilds what the commit changed. Prints one line
 # per commit; exits 1 if any build failed. Long (hours on two cores): not
 # part of make test, run before a posting and quoted in the cover letter.
-# A prefix that built is remembered by its tree and the build's inputs
-# (fragments, build-kernel.sh): after a change late in the series, a
-# second run rebuilds only the prefixes that changed.
+# A prefix that built is remembered by its tree (less what no kernel build
+# reads: Documentation/, tools/testing/) and the build's inputs (fragments,
+# build-kernel.sh): after a change late in the series, a second run
+# rebuilds only the prefixes that changed, and a patch of documentation or
+# selftests only is not built again.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,7 +43,12 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	line=$(printf '%02d %s' "$n" "$(git -C "$TREE" show -s --format=%s "$c")")
-	tree=$(git -C "$TREE" rev-parse "$c^{tree}")
+	# The kernel's inputs: the tree without Documentation/ and the
+	# selftests, which no kernel build reads, so that a patch of only
+	# those is known to build when the prefix before it did.
+	tree=$(git -C "$TREE" ls-tree -r "$c" |
+		grep -v -P '\t(Documentation|tools/testing)/' |
+		sha256sum | cut -c1-40)
 	for k in "${kernels[@]}"; do
 		log=$bisect/logs/$(printf '%02d' "$n")-${k// /-}.log
 		built=$bisect/built/$tree-$tools-${k// /-}
