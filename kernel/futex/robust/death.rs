@@ -41,8 +41,9 @@ pub(crate) fn handle_futex_death<S: FutexSpace>(
     // The futexes on a dying task's list are almost always its own, without waiters: try
     // the store such a word needs first, one atomic instead of a read and an atomic. What it
     // finds otherwise is a read of the word; if it fails (a fault, a busy word), read it.
-    let mut found = space.cmpxchg_word(uaddr, space.tid(), FUTEX_OWNER_DIED).ok();
-    if found == Some(space.tid()) {
+    let tid = space.tid();
+    let mut found = space.cmpxchg_word(uaddr, tid, FUTEX_OWNER_DIED).ok();
+    if found == Some(tid) {
         return Ok(());
     }
 
@@ -53,7 +54,7 @@ pub(crate) fn handle_futex_death<S: FutexSpace>(
         };
         let owner = uval & FUTEX_TID_MASK;
 
-        if owner != space.tid() {
+        if owner != tid {
             // Not ours. A pending op on a plain futex that is free, or owned without waiters
             // flagged, may be a wake-up this task consumed and cannot act on: pass it on.
             if role == Role::Pending && !pi && (owner == 0 || uval & FUTEX_WAITERS == 0) {
