@@ -28,6 +28,9 @@ pub(crate) enum Role {
 pub(crate) struct Abandon;
 
 /// Handles the futex word at user address `uaddr` for the dying task.
+///
+/// Inline, for the walk's common case to cost no call of its own; the rest is out of line.
+#[inline]
 pub(crate) fn handle_futex_death<S: FutexSpace>(
     space: &mut S,
     uaddr: usize,
@@ -42,11 +45,24 @@ pub(crate) fn handle_futex_death<S: FutexSpace>(
     // the store such a word needs first, one atomic instead of a read and an atomic. What it
     // finds otherwise is a read of the word; if it fails (a fault, a busy word), read it.
     let tid = space.tid();
-    let mut found = space.cmpxchg_word(uaddr, tid, FUTEX_OWNER_DIED).ok();
+    let found = space.cmpxchg_word(uaddr, tid, FUTEX_OWNER_DIED).ok();
     if found == Some(tid) {
         return Ok(());
     }
+    handle_other_word(space, uaddr, pi, role, tid, found)
+}
 
+/// Handles a futex word that the dying task `tid` does not hold without waiters: `found` is
+/// the value the first atomic saw, or `None` if it failed.
+#[inline(never)]
+fn handle_other_word<S: FutexSpace>(
+    space: &mut S,
+    uaddr: usize,
+    pi: bool,
+    role: Role,
+    tid: u32,
+    mut found: Option<u32>,
+) -> core::result::Result<(), Abandon> {
     loop {
         let uval = match found.take() {
             Some(uval) => uval,

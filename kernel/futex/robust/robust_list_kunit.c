@@ -28,6 +28,7 @@ RUST_CASE(compat_owned_entries_die)
 RUST_CASE(pi_entries_are_not_woken)
 RUST_CASE(pending_op_once)
 RUST_CASE(pending_op_not_owned)
+RUST_CASE(empty_list_touches_nothing)
 RUST_CASE(circular_list_is_bounded)
 RUST_CASE(fault_ends_the_walk)
 RUST_CASE(bad_word_ends_the_walk)
@@ -113,6 +114,7 @@ static struct kunit_case futex_robust_list_cases[] = {
 	KUNIT_CASE(pi_entries_are_not_woken),
 	KUNIT_CASE(pending_op_once),
 	KUNIT_CASE(pending_op_not_owned),
+	KUNIT_CASE(empty_list_touches_nothing),
 	KUNIT_CASE(circular_list_is_bounded),
 	KUNIT_CASE(fault_ends_the_walk),
 	KUNIT_CASE(bad_word_ends_the_walk),

@@ -39,7 +39,7 @@ pub(crate) trait FutexSpace {
     fn resched(&mut self);
 
     /// The thread id of the dying task, as its futex words hold it.
-    fn tid(&self) -> u32;
+    fn tid(&mut self) -> u32;
 
     /// Whether the `list_op_pending` field at `field` still points at a futex the kernel
     /// unlocked for the dying task, which could not clear it (see

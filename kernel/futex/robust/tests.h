@@ -14,6 +14,7 @@ int futex_robust_test_compat_owned_entries_die(void);
 int futex_robust_test_pi_entries_are_not_woken(void);
 int futex_robust_test_pending_op_once(void);
 int futex_robust_test_pending_op_not_owned(void);
+int futex_robust_test_empty_list_touches_nothing(void);
 int futex_robust_test_circular_list_is_bounded(void);
 int futex_robust_test_fault_ends_the_walk(void);
 int futex_robust_test_bad_word_ends_the_walk(void);

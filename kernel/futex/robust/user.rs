@@ -25,24 +25,23 @@ use kernel::uaccess::{get_user, put_user};
 ///
 /// # Invariants
 ///
-/// `tid` is the thread id of the task that created the value, as that task sees it, and
-/// `stale_pop` the slot it recorded with [`task_lists::set_current_stale_pop()`], or 0; the
-/// value lives on that task's stack for one walk and is not `Send`, so that task is the
+/// `tid`, once known, is the thread id of the task that created the value, as that task sees
+/// it, and `stale_pop` the slot it recorded with [`task_lists::set_current_stale_pop()`], or 0;
+/// the value lives on that task's stack for one walk and is not `Send`, so that task is the
 /// current one.
 pub(crate) struct CurrentTask {
-    tid: u32,
+    tid: Option<u32>,
     stale_pop: usize,
     _not_send: PhantomData<*mut ()>,
 }
 
 impl CurrentTask {
-    /// Captures the current task's thread id as its futex words hold it (in its own pid
-    /// namespace, as `task_pid_vnr()`), and the slot its walk must not follow.
+    /// The current task, and the slot its walk must not follow. Its thread id is looked up
+    /// when the walk first needs it: most lists are empty when their task exits.
     pub(crate) fn new() -> Self {
-        // INVARIANT: the pid of the current task, in its own namespace. A pid is positive and
-        // futex words hold it as an unsigned value. The slot is the current task's.
+        // INVARIANT: no thread id is known yet. The slot is the current task's.
         CurrentTask {
-            tid: current!().pid_vnr() as u32,
+            tid: None,
             stale_pop: task_lists::current_stale_pop(),
             _not_send: PhantomData,
         }
@@ -84,8 +83,10 @@ impl FutexSpace for CurrentTask {
     }
 
     #[inline]
-    fn tid(&self) -> u32 {
-        self.tid
+    fn tid(&mut self) -> u32 {
+        // INVARIANT: the pid of the current task, in its own namespace, as `task_pid_vnr()`
+        // gives it. A pid is positive and futex words hold it as an unsigned value.
+        *self.tid.get_or_insert_with(|| current!().pid_vnr() as u32)
     }
 
     #[inline]

@@ -37,8 +37,14 @@ pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: L
 
     // The head's own node ends the list: it is the first field of the head.
     let mut entry = Entry::decode(first);
-    let mut budget = ENTRY_LIMIT;
-    while entry.addr != head {
+    for handled in 0..ENTRY_LIMIT {
+        if entry.addr == head {
+            break;
+        }
+        // Let others run between the entries of a long list, not after the last one.
+        if handled != 0 {
+            space.resched();
+        }
         // Read the link before handling the entry: waking a waiter may let it free the entry.
         let next = space.read_field(entry.addr, abi);
         if entry.addr != pending.addr {
@@ -51,11 +57,6 @@ pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: L
             return;
         };
         entry = Entry::decode(next);
-        budget -= 1;
-        if budget == 0 {
-            break;
-        }
-        space.resched();
     }
 
     if !pending.is_null() {
