@@ -6,7 +6,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: run test debug norust bisect bench qemu assemble export check series setup clean help
+.PHONY: run test debug norust bisect bench walk-trace qemu assemble export check series setup clean help
 
 run: ## set up, build x86_64, boot it, run KUnit + futex selftests (default)
 	@$(S)/pipeline.sh run
@@ -29,6 +29,11 @@ bench: ## Rust vs C robust list walk on two kernels from one tree: medians, rati
 	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null
 	@python3 $(S)/series.py assemble
 	@$(S)/bench.sh
+
+walk-trace: ## the exit walk of 0, 1 and 8 entries, Rust vs C, counted by gdb stepping
+	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null
+	@python3 $(S)/series.py assemble
+	@$(S)/walk-trace.sh
 
 qemu: ## boot ARCH=x86_64|arm64 to an interactive busybox shell
 	@$(S)/setup.sh --plan && $(S)/setup.sh >/dev/null

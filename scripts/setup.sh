@@ -29,6 +29,7 @@ PKGS=(
 							# (arm64 COMPAT)
 	gcc-12-multilib				# -m32 selftests (not gcc-multilib:
 						# it conflicts with the cross gcc)
+	gdb-multiarch				# make walk-trace (x86_64 and arm64)
 )
 BINDGEN_VERSION=0.71.1
 
