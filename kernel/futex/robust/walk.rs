@@ -16,6 +16,11 @@ use super::space::FutexSpace;
 /// still holds as owner-died. The pending operation (`list_op_pending`) is handled last, and
 /// only once even if it is also on the list, unless the kernel unlocked its futex but could not
 /// clear the slot.
+///
+/// Always inline, into each of its entry points: most of them know the list's ABI, whose
+/// branches then fold away, and the walk of an empty list, which every exit of a glibc thread
+/// pays, makes no call of its own.
+#[inline(always)]
 pub(crate) fn exit_robust_list<S: FutexSpace>(space: &mut S, head: usize, abi: ListAbi) {
     let Ok(first) = space.read_field(abi.next_field(head), abi) else {
         return;
