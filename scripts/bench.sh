@@ -31,13 +31,6 @@ export QEMU_EXTRA
 
 ARCHS=${BENCH_ARCHS:-x86_64 arm64}
 
-cc_for() {	# <arch>: the C compiler of its static benchmarks
-	case $1 in
-	x86_64) echo gcc ;;
-	arm64) echo aarch64-linux-gnu-gcc ;;
-	esac
-}
-
 # The QEMU CPUs an arch is measured on: arm64 on one with LSE atomics (the
 # vDSO runs its casl) and one without (its ldxr/stlxr loop).
 cpus_for() {
@@ -58,9 +51,7 @@ for arch in $ARCHS; do
 	# benchmark needs the uAPI of the series, and the vDSO parser of the
 	# selftests to find the vDSO's robust unlock.
 	cc=$(cc_for "$arch")
-	root=$BUILD/initramfs/bench-$arch
-	rm -rf "$root"
-	mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
+	root=$(tool_root "$arch" "bench-$arch")
 	vdso_parser=$TREE/tools/testing/selftests/vDSO
 	bench_cc() {	# <program>: build scripts/bench/<program>.c
 		"$cc" -static -O2 -Wall -pthread \
@@ -68,7 +59,6 @@ for arch in $ARCHS; do
 			-I "$vdso_parser" -o "$root/bench/$1" \
 			"$ROOT/scripts/bench/$1.c" "${@:2}"
 	}
-	"$cc" -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
 	bench_cc robust_exit
 	bench_cc robust_unlock "$vdso_parser/parse_vdso.c"
 	bench_cc signal_pingpong
@@ -77,8 +67,7 @@ for arch in $ARCHS; do
 		echo "bench robust_unlock|/bench|1200|robust_unlock $SAMPLES"
 		echo "bench signal_pingpong|/bench|1200|signal_pingpong $SAMPLES"
 	} >"$root/etc/tests.list"
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		>"$BUILD/initramfs/bench-$arch.cpio"
+	pack_initramfs "$root" "$BUILD/initramfs/bench-$arch.cpio"
 done
 
 unit=ticks

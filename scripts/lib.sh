@@ -20,6 +20,32 @@ KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# cc_for <arch>: the C compiler of static programs for the arch's guests.
+cc_for() {
+	case $1 in
+	x86_64) echo gcc ;;
+	arm64) echo aarch64-linux-gnu-gcc ;;
+	*) die "unknown arch '$1' (x86_64 or arm64)" ;;
+	esac
+}
+
+# tool_root <arch> <name>: a fresh root for the initramfs of a measurement
+# (make bench, make walk-trace) in build/initramfs/<name>, with the test
+# init and an empty /bench for its programs. Prints the root's path.
+tool_root() {
+	local root=$BUILD/initramfs/$2
+	rm -rf "$root"
+	mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
+	"$(cc_for "$1")" -static -O2 -Wall -o "$root/init" \
+		"$ROOT/scripts/initramfs/init.c"
+	echo "$root"
+}
+
+# pack_initramfs <root> <cpio>: the root as a newc cpio, in a stable order.
+pack_initramfs() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2"
+}
+
 # kernel_arch <arch>: the kernel's ARCH= for one of our arch names.
 kernel_arch() {
 	case $1 in

@@ -22,13 +22,8 @@ table=$BUILD/walk-trace
 rm -rf "$table"
 mkdir -p "$table"
 for arch in $ARCHS; do
-	cc=gcc
-	[ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
-	root=$BUILD/initramfs/walk-trace-$arch
-	rm -rf "$root"
-	mkdir -p "$root"/{bench,etc,proc,sys,dev,tmp}
-	"$cc" -static -O2 -Wall -o "$root/init" "$ROOT/scripts/initramfs/init.c"
-	"$cc" -static -O2 -Wall -pthread -o "$root/bench/walk_once" \
+	root=$(tool_root "$arch" "walk-trace-$arch")
+	"$(cc_for "$arch")" -static -O2 -Wall -pthread -o "$root/bench/walk_once" \
 		"$ROOT/scripts/bench/walk_once.c"
 	# Each size three times: the median of the three stands even if a
 	# timer tick made one walk yield to another task, whose instructions
@@ -38,8 +33,7 @@ for arch in $ARCHS; do
 			echo "walk_once $n ($run)|/bench|600|walk_once $n"
 		done
 	done >"$root/etc/tests.list"
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		>"$BUILD/initramfs/walk-trace-$arch.cpio"
+	pack_initramfs "$root" "$BUILD/initramfs/walk-trace-$arch.cpio"
 
 	for variant in rustwalk cwalk; do
 		tag=$arch-$variant

@@ -5,9 +5,10 @@
 # single-steps until the function returns to its caller and counts the
 # instructions run, its callees included, and the calls of the futex
 # cmpxchg (FUTEX_CMPXCHG): one per held futex, in the C walk and the Rust
-# one. Stops when the guest ends. QEMU runs with -icount, so that no time
-# passes between steps: no timer tick makes the walk yield to another task
-# while it is traced. Writes one line per walk to WALK_OUT:
+# one. Stops when the guest ends. QEMU runs with -icount, so that the guest's
+# clock follows its instructions, not the slow stepping; a timer tick that
+# falls inside a walk can still make it yield, which is why walk-trace.sh
+# traces each size three times. Writes one line per walk to WALK_OUT:
 #	<instructions> <cmpxchg calls> <instructions per function, most first>
 # Tooling, not part of the series.
 import bisect
