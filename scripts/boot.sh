@@ -19,7 +19,8 @@ timeout=${BOOT_TIMEOUT:-1800}
 append="panic=-1 oops=panic"
 [ "$mode" = shell ] && append="$append shell"
 # GUEST_CMDLINE: more kernel parameters; "name=value" ones reach the init
-# and the tests as their environment (timeout_factor=N, FUTEX_14485_TRIALS).
+# and the tests as their environment (timeout_factor=N, FUTEX_14485_TRIALS and
+# FUTEX_14485_LEGACY_TRIALS).
 append="$append ${GUEST_CMDLINE:-}"
 
 # KVM only if it really runs a guest: /dev/kvm can exist and still fail
