@@ -454,10 +454,11 @@ def maintainers(patch_file):
 
 
 def add_cc(path, addrs, skip):
-    """Adds a Cc: header for each of addrs not in skip to the mail at path."""
+    """Adds a Cc: header for each of addrs not in skip to the mail at path,
+    once per address (the cover letter's lists are often a patch's too)."""
     text = open(path).read()
     head, sep, body = text.partition("\n\n")
-    extra = [f"Cc: {a}" for a in addrs if a not in skip]
+    extra = [f"Cc: {a}" for a in dict.fromkeys(addrs) if a not in skip]
     with open(path, "w") as f:
         f.write("\n".join([head, *extra]) + sep + body)
 
