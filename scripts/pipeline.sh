@@ -162,10 +162,12 @@ rustfmt_check() {
 # 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock,
 # per ABI (a program's TAP result line, after its output, names its ABI).
 bug_14485_demo() {
-	local tag log lines header=
-	for tag in x86_64 arm64 arm64-a57 x86_64-debug arm64-debug; do
-		log=$LOGS/console-$tag.log
-		[ -r "$log" ] || continue
+	local result tag log lines header=
+	# This run's consoles only: those of other runs may still be in $LOGS.
+	for result in "${results[@]}"; do
+		tag=${result%%=*}
+		log=${result#*=}
+		[ "$tag" != checks ] && [ -r "$log" ] || continue
 		lines=$(tr -d '\r' <"$log" | awk -v tag="$tag" '
 			/bug 14485, / {
 				sub(/.*bug 14485, /, "bug 14485, ")
