@@ -135,14 +135,17 @@ print(sum(int(f[1], 16) for f in (l.split() for l in sys.stdin)
 ' "$2"
 }
 # The walk's monomorphic instances for the real task, not the KUnit ones.
-rust_text=$(( $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/robust/robust_list.o" \
-		'^futex_rust_(compat_)?exit_robust_list$|(4walk16exit_robust_list|5death18handle_futex_death|5death17handle_other_word).*11CurrentTask') +
-	      $(symsize "$BUILD/out/x86_64-rustwalk/kernel/futex/core.o" \
-		'^futex_robust_wake_one$') ))
-c_text=$(symsize "$BUILD/out/x86_64-cwalk/kernel/futex/core.o" \
-	'^(exit_robust_list|compat_exit_robust_list|handle_futex_death)$')
 echo
-echo "text size of the walk: Rust $rust_text bytes (the two entry points with the walk" \
-     "inline, the death handling, and futex_robust_wake_one), C $c_text bytes" \
-     "(exit_robust_list, compat_exit_robust_list, handle_futex_death)"
+for arch in $ARCHS; do
+	rust_text=$(( $(symsize "$BUILD/out/$arch-rustwalk/kernel/futex/robust/robust_list.o" \
+		'^futex_rust_(compat_)?exit_robust_list$|(4walk16exit_robust_list|5death18handle_futex_death|5death17handle_other_word).*11CurrentTask') +
+		$(symsize "$BUILD/out/$arch-rustwalk/kernel/futex/core.o" \
+		'^futex_robust_wake_one$') ))
+	c_text=$(symsize "$BUILD/out/$arch-cwalk/kernel/futex/core.o" \
+		'^(exit_robust_list|compat_exit_robust_list|handle_futex_death)$')
+	echo "text size of the walk, $arch: Rust $rust_text bytes (the two entry" \
+	     "points with the walk inline, the death handling, and" \
+	     "futex_robust_wake_one), C $c_text bytes (exit_robust_list," \
+	     "compat_exit_robust_list, handle_futex_death)"
+done
 exit $status
