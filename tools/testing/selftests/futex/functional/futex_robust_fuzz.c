@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -562,6 +563,23 @@ static void wake_check(void)
 	munmap(wc, sizeof(*wc));
 }
 
+/*
+ * A seed from the random bytes the kernel gives each exec: a machine
+ * without a real-time clock (a kernel without the RTC driver of QEMU's
+ * arm64 virt board) starts at 1970 on every boot, and time() ^ getpid()
+ * then gives the same few seeds run after run.
+ */
+static uint32_t fresh_seed(void)
+{
+	const void *bytes = (const void *)getauxval(AT_RANDOM);
+	uint32_t fresh;
+
+	if (!bytes)
+		return time(NULL) ^ getpid();
+	memcpy(&fresh, bytes, sizeof(fresh));
+	return fresh;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t budget = DEFAULT_CALLS;
@@ -570,7 +588,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--exec-child"))
 		return 0;
-	seed = time(NULL) ^ getpid();
+	seed = fresh_seed();
 	while ((opt = getopt(argc, argv, "s:n:m:")) != -1) {
 		switch (opt) {
 		case 's':
