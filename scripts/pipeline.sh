@@ -158,38 +158,53 @@ rustfmt_check() {
 		"${KMAKE_VARS[@]}" rustfmtcheck
 }
 
-# What the series fixes, as the selftests of each kernel saw it: glibc bug
-# 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock,
-# per ABI (a program's TAP result line, after its output, names its ABI).
-bug_14485_demo() {
-	local result tag log lines header=
-	# This run's consoles only: those of other runs may still be in $LOGS.
+# program_lines <program> <ERE>: the lines of a selftest program's output
+# that match the ERE, from this run's consoles (those of other runs may still
+# be in $LOGS), each cut to start at its match and led by the kernel and the
+# ABI of the program (its TAP result line, after its output, names the ABI).
+program_lines() {
+	local program=$1 ere=$2 result tag log
 	for result in "${results[@]}"; do
 		tag=${result%%=*}
 		log=${result#*=}
 		[ "$tag" != checks ] && [ -r "$log" ] || continue
-		lines=$(tr -d '\r' <"$log" | awk -v tag="$tag" '
-			/bug 14485, / {
-				sub(/.*bug 14485, /, "bug 14485, ")
-				buf[n++] = $0
+		tr -d '\r' <"$log" | awk -v tag="$tag" -v prog="$program" -v ere="$ere" '
+			match($0, ere) {
+				buf[n++] = substr($0, RSTART)
 				next
 			}
-			/^(not )?ok [0-9]+ [^ ]+ futex: futex_robust_vdso/ {
+			$0 ~ "^(not )?ok [0-9]+ [^ ]+ futex: " prog "( |$)" {
 				abi = $1 == "not" ? $4 : $3
 				for (i = 0; i < n; i++)
 					printf "    %-12s %-7s %s\n", tag, abi, buf[i]
 				n = 0
-			}')
-		[ -n "$lines" ] || continue
-		if [ -z "$header" ]; then
-			echo
-			echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
-			echo "thread killed before it cleared list_op_pending), from futex_robust_vdso"
-			echo "(kernel, ABI of the program):"
-			header=1
-		fi
-		echo "$lines"
+			}'
 	done
+}
+
+# What the series fixes, as the selftests of each kernel saw it: glibc bug
+# 14485 reproduced with ptrace, for the legacy unlock and the vDSO unlock.
+bug_14485_demo() {
+	local lines
+	lines=$(program_lines futex_robust_vdso 'bug 14485, ')
+	[ -n "$lines" ] || return 0
+	echo
+	echo "glibc bug 14485 (a robust mutex unlocked, its memory reused, the"
+	echo "thread killed before it cleared list_op_pending), from futex_robust_vdso"
+	echo "(kernel, ABI of the program):"
+	echo "$lines"
+}
+
+# The fuzzer's seed and closing line per kernel and ABI: what it did, and the
+# seed that replays it.
+fuzzer_lines() {
+	local lines
+	lines=$(program_lines futex_robust_fuzz \
+		'futex_robust_fuzz: (seed|[0-9]+ calls)')
+	[ -n "$lines" ] || return 0
+	echo
+	echo "futex_robust_fuzz (kernel, ABI of the program; -s replays a seed):"
+	echo "$lines"
 }
 
 summary() {
@@ -198,11 +213,16 @@ summary() {
 	set +e
 	echo "QEMU CPUs: x86_64 and arm64 -cpu max (arm64: LSE atomics, the vDSO's"
 	echo "casl), arm64-a57 -cpu cortex-a57 (no LSE: the vDSO's ldxr/stlxr loop)"
-	python3 "$ROOT/scripts/ktap_summary.py" "${results[@]}"
-	local rc=$?
+	local table rc
+	table=$(python3 "$ROOT/scripts/ktap_summary.py" "${results[@]}")
+	rc=$?
 	set -e
+	# The table's last line, "N passed, N failed", closes the output.
+	sed '$d' <<<"$table"
+	fuzzer_lines
 	bug_14485_demo
 	echo "total wall time $(( $(date +%s) - T0 ))s"
+	tail -n 1 <<<"$table"
 	return $rc
 }
 
