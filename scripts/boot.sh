@@ -13,8 +13,8 @@ set -euo pipefail
 arch=$1
 mode=${2:-test}
 variant=${3:-}
-out=$BUILD/out/$arch${variant:+-$variant}
-initrd=${INITRD:-$BUILD/initramfs/$arch.cpio}
+out=$OUT/$arch${variant:+-$variant}
+initrd=${INITRD:-$BUILD/initramfs/$TAG_PREFIX$arch.cpio}
 timeout=${BOOT_TIMEOUT:-1800}
 append="panic=-1 oops=panic"
 [ "$mode" = shell ] && append="$append shell"
@@ -62,7 +62,7 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}"
 fi
 
-log=$LOGS/console-${LOG_TAG:-$arch${variant:+-$variant}}.log
+log=$LOGS/console-$TAG_PREFIX${LOG_TAG:-$arch${variant:+-$variant}}.log
 echo "    qemu ($accel, -smp 2), console: $log"
 set +e
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1

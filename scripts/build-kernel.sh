@@ -12,8 +12,14 @@ arch=$1
 variant=${2:-}
 karch=$(kernel_arch "$arch")
 [ "$karch" = x86 ] && karch=x86_64	# ARCH=x86 + tinyconfig is 32-bit
-out=$BUILD/out/$arch${variant:+-$variant}
-frags=("$ROOT/scripts/configs/common.config" "$ROOT/scripts/configs/$arch.config")
+out=$OUT/$arch${variant:+-$variant}
+# common, the base's, the arch's, the base's for the arch (if any), the
+# variant's: later fragments override earlier ones.
+frags=("$ROOT/scripts/configs/common.config"
+       "$ROOT/scripts/configs/base-$BASE.config"
+       "$ROOT/scripts/configs/$arch.config")
+[ -f "$ROOT/scripts/configs/base-$BASE-$arch.config" ] &&
+	frags+=("$ROOT/scripts/configs/base-$BASE-$arch.config")
 [ -n "$variant" ] && frags+=("$ROOT/scripts/configs/$variant.config")
 mkdir -p "$out"
 # Rust is compiled by clippy-driver (CLIPPY=1) and the config has WERROR:

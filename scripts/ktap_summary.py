@@ -160,10 +160,11 @@ def main():
                 counts[0] += 1
 
     width = max([len(g) for _, g in rows] + [20])
-    print(f"{'':8} {'suite':{width}} {'pass':>5} {'fail':>5} {'skip':>5}")
+    lwidth = max([len(label) for label, _ in rows] + [8])
+    print(f"{'':{lwidth}} {'suite':{width}} {'pass':>5} {'fail':>5} {'skip':>5}")
     for (label, group), (p, f, s) in rows.items():
         mark = "  <-- FAILED" if f else ""
-        print(f"{label:8} {group:{width}} {p:5} {f:5} {s:5}{mark}")
+        print(f"{label:{lwidth}} {group:{width}} {p:5} {f:5} {s:5}{mark}")
         totals[0] += p
         totals[1] += f
         totals[2] += s

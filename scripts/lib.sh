@@ -6,17 +6,51 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
-TREE=${TREE:-$BUILD/linux}	# the kernel tree (make bisect: a worktree of it)
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
+
+# BASE: the series' base, 6.12 (patches/) or 7.3 (patches-7.3/), while the
+# series moves from one to the other. Each has its tree (make bisect passes
+# a worktree of it in TREE), its kernels' build directories
+# (OUT/<arch>[-variant]), the prefix of its console logs, initramfs and
+# result labels (TAG_PREFIX), the posting make series writes (POSTING),
+# and its LLVM: 7.3 needs clang >= 17 (Debian
+# 12's clang-19); 6.12 keeps the clang 14 it was tested with. bindgen loads
+# the first libclang it finds, and another LLVM's fails on the kernel's
+# clang options ("unknown argument"): LIBCLANG_PATH names the one of the
+# LLVM the build uses. set_base switches all of it (pipeline.sh runs both).
+TREE_GIVEN=${TREE:-}
+set_base() {
+	export BASE=$1
+	case $BASE in
+	6.12)
+		TREE=${TREE_GIVEN:-$BUILD/linux}
+		OUT=$BUILD/out
+		TAG_PREFIX=
+		POSTING=$BUILD/series
+		LLVM_VAR=LLVM=1
+		export LIBCLANG_PATH=/usr/lib/llvm-14/lib
+		;;
+	7.3)
+		TREE=${TREE_GIVEN:-$BUILD/linux-7.3}
+		OUT=$BUILD/out-7.3
+		TAG_PREFIX=7.3-
+		POSTING=$BUILD/series-7.3
+		LLVM_VAR=LLVM=-19
+		export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+		;;
+	*) echo "error: BASE=$BASE: not 6.12 or 7.3" >&2; exit 1 ;;
+	esac
+	KMAKE_VARS=("$LLVM_VAR" RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
+		    RUSTDOC=/usr/bin/rustdoc
+		    BINDGEN="${CARGO_HOME:-$HOME/.cargo}/bin/bindgen")
+}
 
 # Kernel Rust must be built by Debian's rustc-web (it has rust-src); the
 # host proc-macro crate too, or rustc refuses to mix them (E0514).
 # bindgen is the cargo-installed CLI.
 export PATH=/usr/bin:/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
-KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
-	    RUSTDOC=/usr/bin/rustdoc
-	    BINDGEN="${CARGO_HOME:-$HOME/.cargo}/bin/bindgen")
+set_base "${BASE:-6.12}"
 
 die() { echo "error: $*" >&2; exit 1; }
 

@@ -44,19 +44,19 @@ setup() {
 	logged "$(phase_log setup)" "$ROOT/scripts/setup.sh" &&
 		grep -v '^\s*$' "$(phase_log setup)" | sed 's/^/    /'
 }
-assemble() { python3 "$ROOT/scripts/series.py" assemble | sed 's/^/    /'; }
+assemble() { python3 "$ROOT/scripts/series.py" assemble 2>&1 | sed 's/^/    /'; }
 
 # The new files in this repo are what the assembled series holds (the check
 # names each file that differs).
 files_check() {
-	check "the repo's new files are the series' (series.py check)" \
-		logged "$(phase_log files)" python3 "$ROOT/scripts/series.py" check
+	check "the repo's new files are the $BASE series' (series.py check)" \
+		logged "$(phase_log "files-$BASE")" python3 "$ROOT/scripts/series.py" check
 }
 
 # arch_pipeline <arch> [variant]: build, pack, boot; the console log is the
 # result whether or not a phase failed (a missing log counts as a failure).
 arch_pipeline() {
-	local arch=$1 variant=${2:-} tag=$1${2:+-$2}
+	local arch=$1 variant=${2:-} tag=$TAG_PREFIX$1${2:+-$2}
 	rm -f "$LOGS/console-$tag.log"
 	results+=("$tag=$LOGS/console-$tag.log")
 	phase "build $tag kernel" \
@@ -74,11 +74,11 @@ arch_pipeline() {
 # unlock's other sequence runs (LSE atomics: casl; without: ldxr/stlxr). The
 # console must show that the CPU had (or had not) LSE atomics.
 arm64_cpu() {
-	local tag=$1 cpu=$2 lse=$3 log=$LOGS/console-$1.log
+	local tag=$TAG_PREFIX$1 cpu=$2 lse=$3 log=$LOGS/console-$TAG_PREFIX$1.log
 	rm -f "$log"
 	results+=("$tag=$log")
 	phase "boot $tag (QEMU -cpu $cpu): KUnit and selftests" \
-		env ARM64_CPU="$cpu" LOG_TAG="$tag" \
+		env ARM64_CPU="$cpu" LOG_TAG="$1" \
 		"$ROOT/scripts/boot.sh" arm64 test || return 0
 	check "$tag ran on -cpu $cpu, $lse atomics" cpu_has_lse "$log" "$lse"
 }
@@ -121,20 +121,29 @@ series_checks() {
 	# one (CI) checks the series under a stand-in.
 	git -C "$ROOT" config user.email >/dev/null ||
 		export SERIES_FROM="${SERIES_FROM:-make test <make-test@localhost>}"
-	python3 "$ROOT/scripts/series.py" format >"$(phase_log series)"
-	for p in "$BUILD"/series/0*.patch; do
+	python3 "$ROOT/scripts/series.py" format >"$(phase_log "series-$BASE")"
+	for p in "$POSTING"/0*.patch; do
 		case $p in */0000-cover-letter.patch) continue ;; esac
-		check "checkpatch --strict: ${p##*/}" \
-			checkpatch_one "$p" "$LOGS/checkpatch-${p##*/}.log"
+		check "$TAG_PREFIX${TAG_PREFIX:+series: }checkpatch --strict: ${p##*/}" \
+			checkpatch_one "$p" "$LOGS/checkpatch-$TAG_PREFIX${p##*/}.log"
 	done
 }
 
 # The C of the series adds no warning at W=1 (the build has WERROR, so a
 # warning fails the compile). Rust warnings already fail every build.
 w1_check() {
-	check "W=1 build of kernel/futex/ (x86_64)" logged "$(phase_log w1)" \
-		make -C "$TREE" O="$BUILD/out/x86_64" ARCH=x86_64 \
+	check "${TAG_PREFIX}W=1 build of kernel/futex/ (x86_64)" \
+		logged "$(phase_log "w1-$BASE")" \
+		make -C "$TREE" O="$OUT/x86_64" ARCH=x86_64 \
 		"${KMAKE_VARS[@]}" CLIPPY=1 W=1 kernel/futex/
+}
+
+# The series' C outside kernel/futex/ adds no warning at W=1 either.
+w1_vdso_check() {
+	check "${TAG_PREFIX}W=1 build of arch/x86/entry/vdso/vma.o (x86_64)" \
+		logged "$(phase_log "w1-vdso-$BASE")" \
+		make -C "$TREE" O="$OUT/x86_64" ARCH=x86_64 \
+		"${KMAKE_VARS[@]}" W=1 arch/x86/entry/vdso/vma.o
 }
 
 # The man pages for linux-man render without a groff warning.
@@ -226,6 +235,24 @@ summary() {
 	return $rc
 }
 
+# The kernels of the 7.3 base (patches-7.3/), the series' new base, which
+# it is moving to: x86_64, and arm64 on a CPU with and one without LSE
+# atomics, each running upstream's futex selftests with the series'.
+base_73() {
+	set_base 7.3
+	phase "assemble build/linux-7.3 from patches-7.3/" assemble
+	phase "7.3: the series adds no file yet (series.py check)" files_check
+	arch_pipeline x86_64
+	arch_pipeline arm64
+	arm64_cpu arm64-a57 cortex-a57 no-lse
+	check "7.3-arm64 ran on -cpu max, lse atomics" \
+		cpu_has_lse "$LOGS/console-7.3-arm64.log" lse
+	phase "7.3 series: export and checkpatch --strict" series_checks
+	phase "7.3: W=1 builds of the series' C" w1_check
+	phase "7.3: W=1 build of the x86 vDSO's C" w1_vdso_check
+	set_base 6.12
+}
+
 phase "set-up" setup
 phase "assemble build/linux from patches/" assemble
 phase "the repo's files are the series' final files" files_check
@@ -244,6 +271,7 @@ test)
 	phase "rustfmtcheck" rustfmt_check
 	phase "man pages" man_check
 	phase "W=1 build of the series' C" w1_check
+	base_73
 	;;
 debug)
 	# Under KASAN, lockdep and kmemleak on TCG everything runs several

@@ -39,14 +39,39 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATCHES = os.path.join(ROOT, "patches")
+BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
+# The series exists on two bases while it moves from 6.12 to 7.3; BASE picks
+# one (scripts/lib.sh exports it). Each has its patch directory, its tree in
+# build/, and the Debian package its tarball comes from: 6.12 installed from
+# bookworm, 7.3 fetched by setup.sh from trixie-backports into build/debian.
+# Only the 6.12 series has its new files mirrored in this repo (the mirror
+# goes to 7.3 when the move is done); until then the 7.3 series may add none.
+BASES = {
+    "6.12": {"patches": "patches", "tree": "linux",
+             "package": "linux-source-6.12",
+             "tarball": "/usr/src/linux-source-6.12.tar.xz",
+             "version_file": None, "mirror": True},
+    "7.3": {"patches": "patches-7.3", "tree": "linux-7.3",
+            "package": "linux-source-7.3",
+            "tarball": os.path.join(BUILD, "debian", "linux-source-7.3.tar.xz"),
+            "version_file": os.path.join(BUILD, "debian",
+                                         "linux-source-7.3.version"),
+            "mirror": False},
+}
+BASE = os.environ.get("BASE", "6.12")
+if BASE not in BASES:
+    sys.exit(f"series: error: BASE={BASE}: not one of {', '.join(BASES)}")
+PATCHES = os.path.join(ROOT, BASES[BASE]["patches"])
 SERIES = os.path.join(PATCHES, "series")
 COVER = os.path.join(PATCHES, "cover-letter")
-BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
-TREE = os.path.join(BUILD, "linux")
+# What the series was last tested on: package, Debian version, Linux version.
+TESTED_BASE = os.path.join(PATCHES, "base")
+TREE = os.path.join(BUILD, BASES[BASE]["tree"])
+# Where 'format' writes the posting: build/series, build/series-7.3.
+POSTING = os.path.join(BUILD, "series" if BASE == "6.12" else f"series-{BASE}")
 STATE = os.path.join(TREE, ".git", "series-state.json")
-TARBALL = "/usr/src/linux-source-6.12.tar.xz"
-BASE_PACKAGE = "linux-source-6.12"
+TARBALL = BASES[BASE]["tarball"]
+BASE_PACKAGE = BASES[BASE]["package"]
 # The dot-files upstream's .gitignore keeps tracked.
 DOTFILES = (".clang-format", ".cocciconfig", ".editorconfig",
             ".get_maintainer.ignore", ".gitattributes", ".gitignore",
@@ -131,11 +156,57 @@ def digests(patches):
 
 
 def base_version():
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", BASE_PACKAGE],
-                         capture_output=True, text=True)
-    if out.returncode != 0 or not os.path.exists(TARBALL):
-        die(f"{BASE_PACKAGE} is not installed: run scripts/setup.sh")
-    return out.stdout
+    """The Debian version of the base tarball on this machine."""
+    vfile = BASES[BASE]["version_file"]
+    if vfile:
+        try:
+            version = open(vfile).read().strip()
+        except OSError:
+            version = ""
+    else:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
+                              BASE_PACKAGE], capture_output=True, text=True)
+        version = out.stdout.strip() if out.returncode == 0 else ""
+    if not version or not os.path.exists(TARBALL):
+        die(f"{BASE_PACKAGE} is not on this machine: run scripts/setup.sh")
+    return version
+
+
+def tested_base():
+    """What patches/<base>/base records: the base the series was last
+    tested on, as {"package", "debian", "linux"}."""
+    fields = {}
+    try:
+        with open(TESTED_BASE) as f:
+            for line in f:
+                key, sep, value = line.split("#", 1)[0].partition(":")
+                if sep:
+                    fields[key.strip()] = value.strip()
+    except OSError:
+        die(f"{os.path.relpath(TESTED_BASE, ROOT)} is missing: it names the"
+            " base the series was last tested on")
+    return fields
+
+
+def linux_version(tree):
+    mk = open(os.path.join(tree, "Makefile")).read()
+    ver = [re.search(rf"^{k} = (\S*)", mk, re.M).group(1)
+           for k in ("VERSION", "PATCHLEVEL", "SUBLEVEL")]
+    return ".".join(ver)
+
+
+def report_base(version):
+    """Names the base, and says so when it is not the one the series was
+    last tested on: the series may still apply, but its results are not
+    the recorded ones."""
+    tested = tested_base()
+    kver = linux_version(TREE)
+    print(f"series: base is Linux {kver} (Debian {BASE_PACKAGE} {version})")
+    if (tested.get("debian"), tested.get("linux")) != (version, kver):
+        print(f"series: NOTE: the series was last tested on Linux"
+              f" {tested.get('linux')} (Debian {BASE_PACKAGE}"
+              f" {tested.get('debian')}), not on this base; it may still"
+              " apply", file=sys.stderr)
 
 
 def base_id(version):
@@ -149,13 +220,9 @@ def extract_base(version):
     print(f"series: extracting {TARBALL} ({BASE_PACKAGE} {version})")
     subprocess.run(["tar", "-xf", TARBALL, "-C", tmp,
                     "--strip-components=1"], check=True)
-    mk = open(os.path.join(tmp, "Makefile")).read()
-    ver = {k: re.search(rf"^{k} = (\S*)", mk, re.M).group(1)
-           for k in ("VERSION", "PATCHLEVEL", "SUBLEVEL")}
-    kver = f"{ver['VERSION']}.{ver['PATCHLEVEL']}.{ver['SUBLEVEL']}"
-    if (ver["VERSION"], ver["PATCHLEVEL"]) != ("6", "12"):
-        die(f"base tree is Linux {kver}, not 6.12.y")
-    print(f"series: base is Linux {kver} (Debian {version})")
+    kver = linux_version(tmp)
+    if not (kver + ".").startswith(BASE + "."):
+        die(f"{TARBALL} is Linux {kver}, not {BASE}.y")
     # Debian's .gitignore ignores the whole top level (its packaging repo
     # holds only debian/) and lacks upstream's exceptions for the dot-files
     # the kernel tracks: restore upstream's rules, so git sees the tree and
@@ -241,6 +308,7 @@ def cmd_assemble(args):
     if state is None or state.get("base") != base_id(version):
         extract_base(version)
         state = load_state()
+    report_base(version)
     patches = read_series()
     want = digests(patches)
     keep = 0
@@ -294,6 +362,10 @@ def file_differences(commit):
     """How this repo's new files differ from those of commit: a list of
     'path: why' lines, empty if they are the same."""
     want = added_files(commit)
+    if not BASES[BASE]["mirror"]:
+        return [f"{path}: a new file of the {BASE} series, which has no"
+                " mirror in this repo yet (the 6.12 series' files are"
+                " there)" for path in sorted(want)]
     have = set(repo_files())
     diffs = []
     for path in sorted(set(want) | have):
@@ -316,6 +388,8 @@ def file_differences(commit):
 
 
 def write_files(commit):
+    if not BASES[BASE]["mirror"]:
+        return
     want = added_files(commit)
     for path in repo_files():
         if path not in want:
@@ -398,7 +472,8 @@ def cmd_export(args):
     state["applied"] = [[n, c, d] for n, c, d in
                         zip(names, commits, digests(read_series()))]
     save_state(state)
-    print(f"series: exported {len(commits)} commits to patches/ and their"
+    print(f"series: exported {len(commits)} commits to"
+          f" {os.path.relpath(PATCHES, ROOT)}/ and their"
           f" {len(added_files('HEAD'))} new files")
 
 
@@ -469,7 +544,7 @@ def cmd_format(args):
         die("no assembled tree: run 'make assemble' first")
     name, addr = poster()
     me = f"{name} <{addr}>"
-    out = os.path.join(BUILD, "series")
+    out = POSTING
     shutil.rmtree(out, ignore_errors=True)
     cover = open(COVER).read() if os.path.exists(COVER) else ""
     head, _, blurb = cover.partition("\n\n")

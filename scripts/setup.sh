@@ -8,15 +8,20 @@
 # pipeline.sh show before they install anything.
 #
 # It uses only apt-get (Debian's main and bookworm-security archives), cargo
-# from Debian's cargo-web (which it installs) and deb.debian.org.
+# from Debian's cargo-web (which it installs) and deb.debian.org. The 7.3
+# base comes from Debian's trixie-backports (or sid), downloaded with a
+# private sources list and lists directory under build/apt: the machine's
+# own sources stay bookworm's, so no upgrade can pull trixie's libc in.
 set -euo pipefail
 plan=${1:-}
 
 # Debian packages, by what they are for.
 PKGS=(
-	linux-source-6.12			# the base tree
+	linux-source-6.12			# the 6.12 base (the series before
+						# the move to 7.3)
 	rustc-web rust-web-src			# rustc 1.9x with the core/alloc sources
-	clang lld llvm libclang-dev		# LLVM=1 builds, bindgen's libclang
+	clang lld llvm libclang-dev		# 6.12: LLVM=1 (clang 14), its libclang
+	clang-19 lld-19 llvm-19 libclang-19-dev	# 7.3 (needs clang >= 17): LLVM=-19
 	curl bc flex bison libelf-dev libssl-dev cpio make xz-utils rsync python3 perl
 	python3-ply python3-git			# checkpatch.pl runs spdxcheck.py
 	rustfmt-web rust-web-clippy		# make rustfmtcheck, CLIPPY=1
@@ -51,6 +56,15 @@ BB_DIR=$(cd "$(dirname "$0")/.." && pwd)/build/busybox/arm64
 need_busybox=
 [ -x "$BB_DIR/bin/busybox" ] || need_busybox=y
 
+# The 7.3 base: linux-source-7.3 from trixie-backports, else sid. Only its
+# .deb is fetched and unpacked into build/debian; the package carries only
+# the tarball. BASE73_DIR/version records the Debian version fetched.
+BASE73_PKG=linux-source-7.3
+BASE73_DIR=$(cd "$(dirname "$0")/.." && pwd)/build/debian
+need_base73=
+[ -f "$BASE73_DIR/$BASE73_PKG.tar.xz" ] && [ -s "$BASE73_DIR/$BASE73_PKG.version" ] ||
+	need_base73=y
+
 if [ "$plan" = --plan ]; then
 	todo=()
 	[ ${#missing[@]} -eq 0 ] ||
@@ -59,6 +73,8 @@ if [ "$plan" = --plan ]; then
 		todo+=("bindgen-cli $BINDGEN_VERSION (cargo install, into $CARGO_BIN);")
 	[ -z "$need_busybox" ] ||
 		todo+=("busybox-static for arm64 (into build/busybox);")
+	[ -z "$need_base73" ] ||
+		todo+=("$BASE73_PKG from Debian trixie-backports or sid (into build/debian);")
 	[ ${#todo[@]} -eq 0 ] ||
 		echo "set-up: about to install ${todo[*]%;}"
 	exit 0
@@ -101,6 +117,46 @@ if [ -n "$need_busybox" ]; then
 	dpkg-deb -x "$tmp/bb.deb" "$tmp/x"
 	install -D -m755 "$tmp/x/bin/busybox" "$BB_DIR/bin/busybox"
 	rm -rf "$tmp"
+fi
+
+if [ -n "$need_base73" ]; then
+	apt_dir=$BASE73_DIR/../apt
+	rm -rf "$apt_dir"
+	mkdir -p "$apt_dir"/{sources,lists/partial,cache/archives/partial} "$BASE73_DIR"
+	for suite in trixie-backports sid; do
+		cat >"$apt_dir/sources/$suite.sources" <<-EOF
+		Types: deb
+		URIs: http://deb.debian.org/debian
+		Suites: $suite
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		EOF
+	done
+	# Every apt-get below reads only these sources and keeps its lists
+	# and cache here: the machine's own apt state is not touched.
+	private_apt=(-o Dir::Etc::SourceList=/dev/null
+		     -o "Dir::Etc::SourceParts=$apt_dir/sources"
+		     -o "Dir::State::Lists=$apt_dir/lists"
+		     -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1
+		     -o APT::Sandbox::User=root)
+	echo "setup: fetching $BASE73_PKG (Debian trixie-backports, else sid)"
+	apt-get "${private_apt[@]}" -qq update
+	# trixie-backports first: the newest 7.3.y that trixie users get.
+	ver=
+	for suite in trixie-backports sid; do
+		ver=$(apt-cache "${private_apt[@]}" madison "$BASE73_PKG" |
+		      awk -F' *[|] *' -v s=" $suite/" '$3 ~ s {print $2; exit}')
+		[ -z "$ver" ] || break
+	done
+	[ -n "$ver" ] || { echo "setup: $BASE73_PKG is in neither suite" >&2; exit 1; }
+	(cd "$apt_dir" && apt-get "${private_apt[@]}" -qq download "$BASE73_PKG=$ver")
+	deb=$(ls "$apt_dir"/"${BASE73_PKG}"_*.deb)
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	mv "$tmp/usr/src/$BASE73_PKG.tar.xz" "$BASE73_DIR/$BASE73_PKG.tar.xz"
+	dpkg-deb -f "$deb" Version >"$BASE73_DIR/$BASE73_PKG.version"
+	rm -rf "$tmp" "$deb"
+	echo "setup: $BASE73_PKG $(cat "$BASE73_DIR/$BASE73_PKG.version") in $BASE73_DIR"
 fi
 
 echo "setup: done"
