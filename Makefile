@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Robust futexes in Rust for Linux 6.12: the tooling around the series.
+# Robust futexes in Rust: the tooling around the series, on Linux 6.12 and
+# (BASE=7.3) 7.3.
 # "make help" lists the targets.
 
 ARCH ?= x86_64

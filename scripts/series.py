@@ -528,12 +528,24 @@ def maintainers(patch_file):
     return [a.strip() for a in res.stdout.splitlines() if "@" in a]
 
 
+def mail_address(recipient):
+    """The address of a recipient, 'Name <a@b>' or 'a@b', lower-cased:
+    get_maintainer.pl quotes some names and the cover letter does not."""
+    m = re.search(r"<([^<>]+)>", recipient)
+    return (m.group(1) if m else recipient).strip().lower()
+
+
 def add_cc(path, addrs, skip):
     """Adds a Cc: header for each of addrs not in skip to the mail at path,
     once per address (the cover letter's lists are often a patch's too)."""
     text = open(path).read()
     head, sep, body = text.partition("\n\n")
-    extra = [f"Cc: {a}" for a in dict.fromkeys(addrs) if a not in skip]
+    seen = {mail_address(a) for a in skip}
+    extra = []
+    for a in addrs:
+        if mail_address(a) not in seen:
+            seen.add(mail_address(a))
+            extra.append(f"Cc: {a}")
     with open(path, "w") as f:
         f.write("\n".join([head, *extra]) + sep + body)
 
@@ -591,12 +603,13 @@ def cmd_format(args):
     text = text.replace("*** BLURB HERE ***", blurb.strip())
     with open(cl, "w") as f:
         f.write(text)
-    man = os.path.join(ROOT, "man")
+    # The man pages are the 6.12 series' until the 7.3 one has its own.
+    man = os.path.join(ROOT, "man") if BASES[BASE]["mirror"] else ""
     if os.path.isdir(man):
         shutil.copytree(man, os.path.join(out, "man"))
     for f in files:
         print(os.path.join(out, f))
-    if os.path.isdir(man):
+    if man and os.path.isdir(man):
         print(os.path.join(out, "man") + "/")
 
 
