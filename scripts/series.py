@@ -84,7 +84,8 @@ BASE_LAYOUT = 2
 COMMITTER_DATE = "2026-01-01T00:00:00+0000"
 # Paths of our tooling at the top of this repo; the series never adds files
 # there, so the new files and the tooling cannot collide.
-TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "build/", ".ci/",
+TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "patches-7.3/",
+           "build/", ".ci/",
            ".github/", ".gitignore", ".git/", "man/")
 # How export writes one commit: reproducible, and what 'git am' takes back.
 FORMAT_PATCH = ["format-patch", "--stdout", "--keep-subject", "--zero-commit",
