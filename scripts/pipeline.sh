@@ -162,8 +162,8 @@ man_page_clean() {	# <page, relative to man/>
 }
 
 rustfmt_check() {
-	check "make rustfmtcheck" logged "$(phase_log rustfmtcheck)" \
-		make -C "$TREE" O="$BUILD/out/x86_64" ARCH=x86_64 \
+	check "${TAG_PREFIX}make rustfmtcheck" logged "$(phase_log "rustfmtcheck-$BASE")" \
+		make -C "$TREE" O="$OUT/x86_64" ARCH=x86_64 \
 		"${KMAKE_VARS[@]}" rustfmtcheck
 }
 
@@ -235,20 +235,41 @@ summary() {
 	return $rc
 }
 
+# The Rust and the C implementation of the same uAPI, in two kernels of one
+# tree (the default, and the upstream-c variant): every selftest case has
+# the same result on both, shown side by side in the log.
+same_results() {	# <arch>
+	python3 "$ROOT/scripts/ktap_diff.py" \
+		"Rust=$LOGS/console-$TAG_PREFIX$1.log" \
+		"C=$LOGS/console-$TAG_PREFIX$1-upstream-c.log" \
+		>"$(phase_log "rust-vs-c-$TAG_PREFIX$1")" ||
+		{ grep -E 'DIFFERS|missing|differ$' \
+			"$(phase_log "rust-vs-c-$TAG_PREFIX$1")" | sed 's/^/    /'
+		  return 1; }
+	tail -n 1 "$(phase_log "rust-vs-c-$TAG_PREFIX$1")" | sed 's/^/    /'
+}
+
 # The kernels of the 7.3 base (patches-7.3/), the series' new base, which
-# it is moving to: x86_64, and arm64 on a CPU with and one without LSE
-# atomics, each running upstream's futex selftests with the series'.
+# it is moving to: x86_64 with the Rust crate and with upstream's C, their
+# selftest results compared case by case, and arm64 (Rust) on a CPU with
+# and one without LSE atomics, each running upstream's futex selftests with
+# the series'.
 base_73() {
 	set_base 7.3
 	phase "assemble build/linux-7.3 from patches-7.3/" assemble
-	phase "7.3: the series adds no file yet (series.py check)" files_check
+	phase "7.3: new-files-7.3/ holds the series' new files (series.py check)" \
+		files_check
 	arch_pipeline x86_64
+	arch_pipeline x86_64 upstream-c
+	check "7.3-x86_64: Rust and C kernels give every selftest case the same result" \
+		same_results x86_64
 	arch_pipeline arm64
 	arm64_cpu arm64-a57 cortex-a57 no-lse
 	check "7.3-arm64 ran on -cpu max, lse atomics" \
 		cpu_has_lse "$LOGS/console-7.3-arm64.log" lse
 	phase "7.3 series: export and checkpatch --strict" series_checks
-	phase "7.3: W=1 builds of the series' C" w1_check
+	phase "7.3: rustfmtcheck" rustfmt_check
+	phase "7.3: W=1 build of kernel/futex/ (C and Rust)" w1_check
 	phase "7.3: W=1 build of the x86 vDSO's C" w1_vdso_check
 	set_base 6.12
 }

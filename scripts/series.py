@@ -44,19 +44,20 @@ BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
 # one (scripts/lib.sh exports it). Each has its patch directory, its tree in
 # build/, and the Debian package its tarball comes from: 6.12 installed from
 # bookworm, 7.3 fetched by setup.sh from trixie-backports into build/debian.
-# Only the 6.12 series has its new files mirrored in this repo (the mirror
-# goes to 7.3 when the move is done); until then the 7.3 series may add none.
+# Each series' new files are mirrored in this repo at their in-tree paths:
+# the 6.12 series' at the top, the 7.3 series' under new-files-7.3/ until the
+# move is done and they take the top.
 BASES = {
     "6.12": {"patches": "patches", "tree": "linux",
              "package": "linux-source-6.12",
              "tarball": "/usr/src/linux-source-6.12.tar.xz",
-             "version_file": None, "mirror": True},
+             "version_file": None, "mirror": ""},
     "7.3": {"patches": "patches-7.3", "tree": "linux-7.3",
             "package": "linux-source-7.3",
             "tarball": os.path.join(BUILD, "debian", "linux-source-7.3.tar.xz"),
             "version_file": os.path.join(BUILD, "debian",
                                          "linux-source-7.3.version"),
-            "mirror": False},
+            "mirror": "new-files-7.3"},
 }
 BASE = os.environ.get("BASE", "6.12")
 if BASE not in BASES:
@@ -71,6 +72,9 @@ TREE = os.path.join(BUILD, BASES[BASE]["tree"])
 POSTING = os.path.join(BUILD, "series" if BASE == "6.12" else f"series-{BASE}")
 STATE = os.path.join(TREE, ".git", "series-state.json")
 TARBALL = BASES[BASE]["tarball"]
+# Where this repo mirrors the series' new files, at their in-tree paths.
+MIRROR = os.path.join(ROOT, BASES[BASE]["mirror"]) if BASES[BASE]["mirror"] \
+    else ROOT
 BASE_PACKAGE = BASES[BASE]["package"]
 # The dot-files upstream's .gitignore keeps tracked.
 DOTFILES = (".clang-format", ".cocciconfig", ".editorconfig",
@@ -85,7 +89,7 @@ COMMITTER_DATE = "2026-01-01T00:00:00+0000"
 # Paths of our tooling at the top of this repo; the series never adds files
 # there, so the new files and the tooling cannot collide.
 TOOLING = ("scripts/", "Makefile", "README.md", "patches/", "patches-7.3/",
-           "build/", ".ci/",
+           "new-files-7.3/", "build/", ".ci/",
            ".github/", ".gitignore", ".git/", "man/")
 # How export writes one commit: reproducible, and what 'git am' takes back.
 FORMAT_PATCH = ["format-patch", "--stdout", "--keep-subject", "--zero-commit",
@@ -343,19 +347,24 @@ def added_files(commit):
 
 
 def repo_files():
-    """The series' new files as this repo holds them: every file outside
-    the tooling and the dot-directories."""
+    """The series' new files as this repo holds them, as paths in the tree:
+    for the 6.12 series every file outside the tooling and the
+    dot-directories, for the 7.3 one every file under its mirror."""
     found = []
-    for top in sorted(os.listdir(ROOT)):
-        if top.startswith(".") or (top + "/").startswith(TOOLING) or \
-                top.startswith(TOOLING):
+    if not os.path.isdir(MIRROR):
+        return found
+    for top in sorted(os.listdir(MIRROR)):
+        if MIRROR == ROOT and (top.startswith(".") or
+                               (top + "/").startswith(TOOLING) or
+                               top.startswith(TOOLING)):
             continue
-        base = os.path.join(ROOT, top)
+        base = os.path.join(MIRROR, top)
         if os.path.isfile(base):
             found.append(top)
             continue
         for d, _, files in os.walk(base):
-            found += [os.path.relpath(os.path.join(d, f), ROOT) for f in files]
+            found += [os.path.relpath(os.path.join(d, f), MIRROR)
+                      for f in files]
     return sorted(found)
 
 
@@ -363,10 +372,6 @@ def file_differences(commit):
     """How this repo's new files differ from those of commit: a list of
     'path: why' lines, empty if they are the same."""
     want = added_files(commit)
-    if not BASES[BASE]["mirror"]:
-        return [f"{path}: a new file of the {BASE} series, which has no"
-                " mirror in this repo yet (the 6.12 series' files are"
-                " there)" for path in sorted(want)]
     have = set(repo_files())
     diffs = []
     for path in sorted(set(want) | have):
@@ -377,36 +382,36 @@ def file_differences(commit):
             diffs.append(f"{path}: the series adds it, this repo lacks it")
             continue
         blob = git("show", f"{commit}:{path}", binary=True)
-        with open(os.path.join(ROOT, path), "rb") as f:
+        with open(os.path.join(MIRROR, path), "rb") as f:
             if f.read() != blob:
                 diffs.append(f"{path}: differs from the series' final"
                              " version")
                 continue
-        executable = os.access(os.path.join(ROOT, path), os.X_OK)
+        executable = os.access(os.path.join(MIRROR, path), os.X_OK)
         if executable != (want[path] == "100755"):
             diffs.append(f"{path}: file mode differs from the series'")
     return diffs
 
 
 def write_files(commit):
-    if not BASES[BASE]["mirror"]:
-        return
     want = added_files(commit)
     for path in repo_files():
         if path not in want:
-            os.remove(os.path.join(ROOT, path))
+            os.remove(os.path.join(MIRROR, path))
             print(f"series: removed {path} (no patch adds it any more)")
     for path, mode in want.items():
-        dst = os.path.join(ROOT, path)
+        dst = os.path.join(MIRROR, path)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         with open(dst, "wb") as f:
             f.write(git("show", f"{commit}:{path}", binary=True))
         os.chmod(dst, 0o755 if mode == "100755" else 0o644)
     # Directories emptied by removals go too.
-    for top in {p.split("/")[0] for p in repo_files()} | set(os.listdir(ROOT)):
-        base = os.path.join(ROOT, top)
+    if not os.path.isdir(MIRROR):
+        return
+    for top in {p.split("/")[0] for p in repo_files()} | set(os.listdir(MIRROR)):
+        base = os.path.join(MIRROR, top)
         if top.startswith(".") or not os.path.isdir(base) or \
-                (top + "/").startswith(TOOLING):
+                (MIRROR == ROOT and (top + "/").startswith(TOOLING)):
             continue
         for d, _, _ in sorted(os.walk(base), reverse=True):
             if not os.listdir(d):
@@ -605,7 +610,7 @@ def cmd_format(args):
     with open(cl, "w") as f:
         f.write(text)
     # The man pages are the 6.12 series' until the 7.3 one has its own.
-    man = os.path.join(ROOT, "man") if BASES[BASE]["mirror"] else ""
+    man = os.path.join(ROOT, "man") if MIRROR == ROOT else ""
     if os.path.isdir(man):
         shutil.copytree(man, os.path.join(out, "man"))
     for f in files:

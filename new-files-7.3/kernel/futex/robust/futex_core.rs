@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C futex core, as the robust list walk reaches it.
+//!
+//! `kernel/futex/futex.h` is private to futex and has no Rust abstraction, and the walk needs
+//! three of its leaves: the futex cmpxchg on a user word, faulting its page in, and waking one
+//! waiter. This module is the one place in the crate that calls them through raw bindings; it
+//! hands the rest of the crate safe functions.
+//!
+//! C header: `kernel/futex/futex.h`.
+
+use kernel::bindings;
+use kernel::error::Error;
+use kernel::prelude::*;
+
+/// Atomically replaces the futex word at user address `addr` by `new` if it is `old`, without
+/// sleeping: returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN`
+/// (try again).
+#[inline]
+pub(crate) fn cmpxchg_value_locked(addr: usize, old: u32, new: u32) -> Result<u32> {
+    let mut found = 0u32;
+    // SAFETY: `found` is a valid `u32` to write. `addr` is only used as a user address:
+    // `futex_cmpxchg_value_locked()` checks it with `access_ok()` and handles faults with page
+    // faults disabled, returning `-EFAULT` for any address it cannot write.
+    let ret =
+        unsafe { bindings::futex_cmpxchg_value_locked(&mut found, addr as *mut u32, old, new) };
+    // Checked inline: this runs once per entry of a walk.
+    if ret == 0 {
+        Ok(found)
+    } else {
+        Err(Error::from_errno(ret))
+    }
+}
+
+/// Faults in the page of user address `addr` writable; fails if it cannot be.
+#[inline]
+pub(crate) fn fault_in_user_writeable(addr: usize) -> Result {
+    // SAFETY: `fault_in_user_writeable()` takes any user address: it looks the address up in
+    // the current mm under its lock and fails for one it cannot fault in writable.
+    let ret = unsafe { bindings::fault_in_user_writeable(addr as *mut u32) };
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(Error::from_errno(ret))
+    }
+}
+
+/// Wakes one waiter of the shared futex at user address `addr`, as the exit walk does.
+#[inline]
+pub(crate) fn wake_one(addr: usize) {
+    // SAFETY: `futex_wake()` takes any user address: it validates it when it computes the futex
+    // key and returns an error for a bad one, which the walk has no use for. Without
+    // `FLAGS_ROBUST_UNLOCK` it does not look at the pending-op pointer, which is NULL.
+    unsafe {
+        bindings::futex_wake(
+            addr as *mut u32,
+            bindings::FLAGS_SIZE_32 | bindings::FLAGS_SHARED,
+            core::ptr::null_mut(),
+            1,
+            bindings::FUTEX_BITSET_MATCH_ANY,
+        )
+    };
+}

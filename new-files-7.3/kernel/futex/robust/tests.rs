@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit tests of the exit walk, run against a fake user memory.
+//!
+//! `FakeSpace` is a small byte array at a made-up user address, with
+//! switches that make its operations fail the ways user memory can: unreadable addresses, a
+//! cmpxchg that faults (and a page that can or cannot be faulted in), a cmpxchg that asks to
+//! retry. Each test builds a list in it, walks it as the exiting task would, and checks the
+//! futex words, the wake-ups and how many accesses the walk made.
+
+use kernel::prelude::*;
+
+#[kunit_tests(futex_robust_walk)]
+mod walk {
+    use crate::abi::{Entry, ListAbi, ENTRY_LIMIT};
+    use crate::space::FutexSpace;
+    use crate::walk::exit_robust_list;
+    use kernel::bindings::{FUTEX_OWNER_DIED, FUTEX_WAITERS};
+    use kernel::prelude::*;
+
+    const BASE: usize = 0x10_0000;
+    const SIZE: usize = 512;
+    const TID: u32 = 1234;
+    const OTHER_TID: u32 = 4321;
+    const MAX_WAKES: usize = 8;
+
+    /// A fake user memory of [`SIZE`] bytes at [`BASE`], and a record of what the walk did to it.
+    struct FakeSpace {
+        mem: [u8; SIZE],
+        /// Addresses at or above this one read as unmapped.
+        readable_end: usize,
+        /// Number of futex atomics (cmpxchg, exchange) that fault before one succeeds.
+        cmpxchg_faults: u32,
+        /// A futex word whose page is mapped read-only, or 0: every atomic on it faults, and
+        /// faulting it in writable fails.
+        read_only_word: usize,
+        /// Number of futex atomics that ask to retry before one succeeds.
+        cmpxchg_eagains: u32,
+        wakes: [usize; MAX_WAKES],
+        nr_wakes: usize,
+        /// Reads and cmpxchg calls on futex words: one or two per entry the walk handled.
+        word_accesses: usize,
+        rescheds: usize,
+        /// Calls of `tid()`: the real task looks its thread id up on the first.
+        tid_lookups: usize,
+    }
+
+    impl FakeSpace {
+        fn new() -> Self {
+            FakeSpace {
+                mem: [0; SIZE],
+                readable_end: BASE + SIZE,
+                cmpxchg_faults: 0,
+                read_only_word: 0,
+                cmpxchg_eagains: 0,
+                wakes: [0; MAX_WAKES],
+                nr_wakes: 0,
+                word_accesses: 0,
+                rescheds: 0,
+                tid_lookups: 0,
+            }
+        }
+
+        fn range(&self, addr: usize, len: usize) -> Result<core::ops::Range<usize>> {
+            let end = addr.checked_add(len).ok_or(EFAULT)?;
+            if addr < BASE || end > self.readable_end {
+                return Err(EFAULT);
+            }
+            Ok(addr - BASE..end - BASE)
+        }
+
+        fn put(&mut self, addr: usize, bytes: &[u8]) {
+            if let Ok(r) = self.range(addr, bytes.len()) {
+                self.mem[r].copy_from_slice(bytes);
+            }
+        }
+
+        fn put_u32(&mut self, addr: usize, v: u32) {
+            self.put(addr, &v.to_ne_bytes());
+        }
+
+        fn put_field(&mut self, addr: usize, abi: ListAbi, v: usize) {
+            match abi {
+                ListAbi::Native => self.put(addr, &v.to_ne_bytes()),
+                ListAbi::Compat => self.put_u32(addr, v as u32),
+            }
+        }
+
+        fn word(&self, addr: usize) -> u32 {
+            self.read_u32(addr).unwrap_or(u32::MAX)
+        }
+
+        fn read_u32(&self, addr: usize) -> Result<u32> {
+            let r = self.range(addr, 4)?;
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&self.mem[r]);
+            Ok(u32::from_ne_bytes(b))
+        }
+
+        fn woken(&self, addr: usize) -> usize {
+            self.wakes[..self.nr_wakes]
+                .iter()
+                .filter(|&&a| a == addr)
+                .count()
+        }
+    }
+
+    impl FutexSpace for FakeSpace {
+        fn read_field(&mut self, addr: usize, abi: ListAbi) -> Result<usize> {
+            let r = self.range(addr, abi.field_size())?;
+            Ok(match abi {
+                ListAbi::Native => {
+                    let mut b = [0u8; core::mem::size_of::<usize>()];
+                    b.copy_from_slice(&self.mem[r]);
+                    usize::from_ne_bytes(b)
+                }
+                ListAbi::Compat => {
+                    let mut b = [0u8; 4];
+                    b.copy_from_slice(&self.mem[r]);
+                    u32::from_ne_bytes(b) as usize
+                }
+            })
+        }
+
+        fn read_word(&mut self, addr: usize) -> Result<u32> {
+            self.word_accesses += 1;
+            self.read_u32(addr)
+        }
+
+        fn cmpxchg_word(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
+            self.word_accesses += 1;
+            if addr == self.read_only_word {
+                return Err(EFAULT);
+            }
+            self.cmpxchg(addr, old, new)
+        }
+
+        fn fault_in_writeable(&mut self, addr: usize) -> Result {
+            if addr == self.read_only_word {
+                Err(EFAULT)
+            } else {
+                Ok(())
+            }
+        }
+
+        fn wake_one(&mut self, addr: usize) {
+            if self.nr_wakes < MAX_WAKES {
+                self.wakes[self.nr_wakes] = addr;
+                self.nr_wakes += 1;
+            }
+        }
+
+        fn resched(&mut self) {
+            self.rescheds += 1;
+        }
+
+        fn tid(&mut self) -> u32 {
+            self.tid_lookups += 1;
+            TID
+        }
+    }
+
+    impl FakeSpace {
+        /// Fails a futex atomic as the switches say.
+        fn fail_atomic(&mut self) -> Result {
+            if self.cmpxchg_faults > 0 {
+                self.cmpxchg_faults -= 1;
+                return Err(EFAULT);
+            }
+            if self.cmpxchg_eagains > 0 {
+                self.cmpxchg_eagains -= 1;
+                return Err(EAGAIN);
+            }
+            Ok(())
+        }
+
+        /// The futex cmpxchg, failing as the switches say.
+        fn cmpxchg(&mut self, addr: usize, old: u32, new: u32) -> Result<u32> {
+            self.fail_atomic()?;
+            let found = self.read_u32(addr)?;
+            if found == old {
+                self.put_u32(addr, new);
+            }
+            Ok(found)
+        }
+    }
+
+    /// A list laid out in a [`FakeSpace`]: the head at [`BASE`], entries of 16 bytes after it,
+    /// each entry `{ word: u32, pad: u32, next }` so `futex_offset` is negative, as glibc's is.
+    struct Layout {
+        abi: ListAbi,
+    }
+
+    impl Layout {
+        const HEAD: usize = BASE;
+        const FIRST_ENTRY: usize = BASE + 64;
+
+        /// The address of entry `i`'s node (its `next` field).
+        fn entry(&self, i: usize) -> usize {
+            Self::FIRST_ENTRY + i * 16 + 8
+        }
+
+        /// The address of entry `i`'s futex word.
+        fn word(&self, i: usize) -> usize {
+            Self::FIRST_ENTRY + i * 16
+        }
+
+        /// Writes the head and links entries `0..n` in order, each with its PI bit from `pi`.
+        fn build(&self, s: &mut FakeSpace, n: usize, pi: &[bool], pending: usize) {
+            let tag = |i: usize| self.entry(i) | usize::from(pi.get(i).copied().unwrap_or(false));
+            let first = if n == 0 { Self::HEAD } else { tag(0) };
+            s.put_field(self.abi.next_field(Self::HEAD), self.abi, first);
+            // futex_offset = word - node = -8.
+            s.put_field(
+                self.abi.offset_field(Self::HEAD),
+                self.abi,
+                (-8isize) as usize,
+            );
+            s.put_field(self.abi.pending_field(Self::HEAD), self.abi, pending);
+            for i in 0..n {
+                let next = if i + 1 == n { Self::HEAD } else { tag(i + 1) };
+                s.put_field(self.entry(i), self.abi, next);
+            }
+        }
+    }
+
+    const NATIVE: Layout = Layout {
+        abi: ListAbi::Native,
+    };
+    const COMPAT: Layout = Layout {
+        abi: ListAbi::Compat,
+    };
+
+    /// Entry pointers: bit 0 is the PI flag and is not part of the address.
+    #[test]
+    fn entry_decode() {
+        let e = Entry::decode(0x1001);
+        assert!(e.addr == 0x1000 && e.pi);
+        let e = Entry::decode(0x1000);
+        assert!(e.addr == 0x1000 && !e.pi);
+        assert!(Entry::decode(0).is_null());
+        assert!(Entry::decode(1).is_null() && Entry::decode(1).pi);
+    }
+
+    /// The futex word address wraps as C pointer arithmetic does: natively around the address
+    /// space, in a 32-bit list around 4 GiB.
+    #[test]
+    fn offset_arithmetic() {
+        assert!(ListAbi::Native.futex_word(0x1008, -8) == 0x1000);
+        assert!(ListAbi::Native.futex_word(8, -16) == usize::MAX - 7);
+        assert!(ListAbi::Compat.futex_word(0x10, -0x20) == 0xffff_fff0);
+        assert!(ListAbi::Compat.futex_word(0xffff_fff0, 0x20) == 0x10);
+        // compat_long_t futex_offset is sign-extended from 32 bits.
+        assert!(ListAbi::Compat.futex_offset(0xffff_fff8) == -8);
+        assert!(ListAbi::Native.futex_offset(usize::MAX) == -1);
+        assert!(ListAbi::Compat.pending_field(0x100) == 0x108);
+        assert!(ListAbi::Native.pending_field(0x100) == 0x100 + 2 * core::mem::size_of::<usize>());
+    }
+
+    fn check_owned_entries_die(l: &Layout) {
+        let mut s = FakeSpace::new();
+        l.build(&mut s, 4, &[], 0);
+        s.put_u32(l.word(0), TID);
+        s.put_u32(l.word(1), TID | FUTEX_WAITERS);
+        s.put_u32(l.word(2), OTHER_TID | FUTEX_WAITERS);
+        s.put_u32(l.word(3), TID | FUTEX_OWNER_DIED);
+        exit_robust_list(&mut s, Layout::HEAD, l.abi);
+        assert!(s.word(l.word(0)) == FUTEX_OWNER_DIED);
+        assert!(s.word(l.word(1)) == FUTEX_OWNER_DIED | FUTEX_WAITERS);
+        // Another owner's futex is left alone.
+        assert!(s.word(l.word(2)) == OTHER_TID | FUTEX_WAITERS);
+        assert!(s.word(l.word(3)) == FUTEX_OWNER_DIED);
+        // Only the futex with waiters gets a wake-up.
+        assert!(s.woken(l.word(1)) == 1 && s.nr_wakes == 1);
+        // One cmpxchg for a futex held without waiters; one more where it found something else
+        // and the task owns the futex.
+        assert!(s.word_accesses == 1 + 2 + 1 + 2);
+        // A resched between entries, none after the last.
+        assert!(s.rescheds == 3);
+    }
+
+    /// Every futex the dying task owns is marked, keeping FUTEX_WAITERS; a waiter is woken.
+    #[test]
+    fn owned_entries_die() {
+        check_owned_entries_die(&NATIVE);
+    }
+
+    /// The same through a 32-bit list.
+    #[test]
+    fn compat_owned_entries_die() {
+        check_owned_entries_die(&COMPAT);
+    }
+
+    /// PI futexes are marked, but their waiters are woken by the PI code, not here.
+    #[test]
+    fn pi_entries_are_not_woken() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 2, &[true, false], 0);
+        s.put_u32(NATIVE.word(0), TID | FUTEX_WAITERS);
+        s.put_u32(NATIVE.word(1), TID | FUTEX_WAITERS);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == FUTEX_OWNER_DIED | FUTEX_WAITERS);
+        assert!(s.word(NATIVE.word(1)) == FUTEX_OWNER_DIED | FUTEX_WAITERS);
+        assert!(s.woken(NATIVE.word(0)) == 0 && s.woken(NATIVE.word(1)) == 1);
+    }
+
+    /// The pending op is handled after the list, and once if it is on the list too.
+    #[test]
+    fn pending_op_once() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 2, &[], NATIVE.entry(1));
+        s.put_u32(NATIVE.word(0), TID | FUTEX_WAITERS);
+        s.put_u32(NATIVE.word(1), TID | FUTEX_WAITERS);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(1)) == FUTEX_OWNER_DIED | FUTEX_WAITERS);
+        assert!(s.woken(NATIVE.word(1)) == 1);
+        // The pending entry came last.
+        assert!(s.nr_wakes == 2 && s.wakes[1] == NATIVE.word(1));
+    }
+
+    /// A pending non-PI futex the task does not own, unlocked: pass on a wake-up it may have
+    /// consumed, without touching the word. PI, or owned with waiters flagged: nothing.
+    #[test]
+    fn pending_op_not_owned() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 0, &[], NATIVE.entry(0));
+        s.put_u32(NATIVE.word(0), 0);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == 0 && s.woken(NATIVE.word(0)) == 1);
+
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 0, &[], NATIVE.entry(0) | 1);
+        s.put_u32(NATIVE.word(0), 0);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.nr_wakes == 0);
+
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 0, &[], NATIVE.entry(0));
+        s.put_u32(NATIVE.word(0), OTHER_TID | FUTEX_WAITERS);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.nr_wakes == 0 && s.word(NATIVE.word(0)) == OTHER_TID | FUTEX_WAITERS);
+    }
+
+    /// The walk of an empty list reads the head and nothing else: no futex word, no resched, and
+    /// not the thread id, which the real task would have to look up.
+    #[test]
+    fn empty_list_touches_nothing() {
+        for l in [&NATIVE, &COMPAT] {
+            let mut s = FakeSpace::new();
+            l.build(&mut s, 0, &[], 0);
+            exit_robust_list(&mut s, Layout::HEAD, l.abi);
+            assert!(s.word_accesses == 0 && s.rescheds == 0 && s.tid_lookups == 0);
+            assert!(s.nr_wakes == 0);
+        }
+    }
+
+    /// A circular list is cut after ENTRY_LIMIT entries, with a resched between entries.
+    #[test]
+    fn circular_list_is_bounded() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 1, &[], 0);
+        // Entry 0 points to itself.
+        s.put_field(NATIVE.entry(0), ListAbi::Native, NATIVE.entry(0));
+        s.put_u32(NATIVE.word(0), OTHER_TID);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word_accesses == ENTRY_LIMIT);
+        assert!(s.rescheds == ENTRY_LIMIT - 1);
+    }
+
+    /// A fault on an entry's link ends the walk after that entry; a fault on the head ends it
+    /// before anything.
+    #[test]
+    fn fault_ends_the_walk() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 3, &[], 0);
+        for i in 0..3 {
+            s.put_u32(NATIVE.word(i), TID);
+        }
+        // Entry 1 links to an unmapped address.
+        s.put_field(NATIVE.entry(1), ListAbi::Native, BASE + SIZE + 64);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == FUTEX_OWNER_DIED);
+        assert!(s.word(NATIVE.word(1)) == FUTEX_OWNER_DIED);
+        assert!(s.word(NATIVE.word(2)) == TID);
+
+        let mut s = FakeSpace::new();
+        exit_robust_list(&mut s, BASE + SIZE, ListAbi::Native);
+        assert!(s.word_accesses == 0 && s.nr_wakes == 0);
+    }
+
+    /// A misaligned futex word ends the walk; so does a word that cannot be made writable.
+    #[test]
+    fn bad_word_ends_the_walk() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 2, &[], 0);
+        s.put_u32(NATIVE.word(1), TID);
+        // futex_offset -7 makes every word misaligned.
+        s.put_field(
+            NATIVE.abi.offset_field(Layout::HEAD),
+            ListAbi::Native,
+            (-7isize) as usize,
+        );
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word_accesses == 0 && s.word(NATIVE.word(1)) == TID);
+
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 2, &[], 0);
+        s.put_u32(NATIVE.word(0), TID);
+        s.put_u32(NATIVE.word(1), TID);
+        s.read_only_word = NATIVE.word(0);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == TID && s.word(NATIVE.word(1)) == TID);
+    }
+
+    /// A read-only futex word the task does not own is left alone, and the walk goes on: the
+    /// cmpxchg tried first faults, and the word is read instead.
+    #[test]
+    fn read_only_word_of_another_owner() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 2, &[], 0);
+        s.put_u32(NATIVE.word(0), OTHER_TID);
+        s.put_u32(NATIVE.word(1), TID);
+        s.read_only_word = NATIVE.word(0);
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == OTHER_TID);
+        assert!(s.word(NATIVE.word(1)) == FUTEX_OWNER_DIED);
+        assert!(s.nr_wakes == 0);
+    }
+
+    /// A cmpxchg that faults is retried once the page is faulted in; one that asks to retry is
+    /// retried after a resched.
+    #[test]
+    fn cmpxchg_retries() {
+        let mut s = FakeSpace::new();
+        NATIVE.build(&mut s, 1, &[], 0);
+        s.put_u32(NATIVE.word(0), TID);
+        s.cmpxchg_faults = 2;
+        s.cmpxchg_eagains = 3;
+        exit_robust_list(&mut s, Layout::HEAD, ListAbi::Native);
+        assert!(s.word(NATIVE.word(0)) == FUTEX_OWNER_DIED);
+        // Three retries, and no resched of the walk's own after its only entry.
+        assert!(s.rescheds == 3);
+    }
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/futex.h>
+
+#ifdef CONFIG_FUTEX
+#include "../../kernel/futex/futex.h"
+
+__rust_helper int rust_helper_futex_cmpxchg_value_locked(u32 *curval, u32 __user *uaddr,
+							 u32 uval, u32 newval)
+{
+	return futex_cmpxchg_value_locked(curval, uaddr, uval, newval);
+}
+#endif

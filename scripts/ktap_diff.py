@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare the selftest results of kernels that must behave the same.
+
+    ktap_diff.py LABEL=CONSOLE LABEL=CONSOLE [...]
+
+Each CONSOLE is a guest console as scripts/boot.sh writes it (see
+ktap_summary.py). The kernels are built from one tree and differ only in
+which implementation of the same uAPI they have (the C of the tree, or the
+Rust of the series): every selftest case, upstream's and the series', must
+have the same result on each, case by case. KUnit suites are left out,
+since only one of the kernels has the Rust crate's.
+
+Prints one line per case with its result on each kernel, marks the cases
+whose results differ, and ends with "N cases compared, N differ". Exits 1
+if any case differs, is missing on a kernel, or nothing was compared.
+"""
+
+import sys
+
+from ktap_summary import parse
+
+
+def results(path):
+    """Case -> 'pass', 'FAIL' or 'skip' for every selftest case in the
+    console (program results of the init, and their leaves)."""
+    top, _, _ = parse(path)
+    cases = {}
+    for prog in top:
+        # The init's results are "<abi> <dir>: <program> [args]"; KUnit
+        # suites have no colon.
+        if ": " not in prog.name:
+            continue
+        for leaf in prog.leaves():
+            name = prog.name if leaf is prog else f"{prog.name}: {leaf.name}"
+            cases[name] = "skip" if leaf.skip else "pass" if leaf.ok else "FAIL"
+    return cases
+
+
+def main():
+    kernels = [arg.partition("=") for arg in sys.argv[1:]]
+    per_kernel = [(label, results(path)) for label, _, path in kernels]
+    names = sorted({n for _, cases in per_kernel for n in cases})
+    width = max([len(n) for n in names] + [10])
+    labels = [label for label, _ in per_kernel]
+    print(f"{'case':{width}} " + " ".join(f"{lb:>14}" for lb in labels))
+    differ = 0
+    for name in names:
+        seen = [cases.get(name, "missing") for _, cases in per_kernel]
+        mark = "  <-- DIFFERS" if len(set(seen)) > 1 else ""
+        differ += bool(mark)
+        print(f"{name:{width}} " + " ".join(f"{r:>14}" for r in seen) + mark)
+    print(f"{len(names)} cases compared, {differ} differ")
+    sys.exit(1 if differ or not names else 0)
+
+
+if __name__ == "__main__":
+    main()
