@@ -4,7 +4,8 @@
 # bisect.sh: make bisect. Every prefix of the series must build, as CI
 # builds it (WERROR, CLIPPY=1): x86_64, arm64, and x86_64 without Rust.
 # The commits are checked out one after the other in a worktree of
-# build/linux (build/bisect/linux), with a build directory per kernel that
+# build/linux (build/bisect/linux; BASE=7.3: of build/linux-7.3, in
+# build/bisect-7.3/linux), with a build directory per kernel that
 # persists, so each step rebuilds what the commit changed. Prints one line
 # per commit; exits 1 if any build failed. Long (hours on two cores): not
 # part of make test, run before a posting and quoted in the cover letter.
@@ -16,12 +17,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bisect=$BUILD/bisect
+bisect=$BUILD/bisect${TAG_PREFIX:+-$BASE}
 wt=$bisect/linux
 mkdir -p "$bisect/logs" "$bisect/built"
 # What the kernels below are built from besides the tree: the fragments they
 # use (not debug.config, which only make debug uses) and the build script.
 tools=$(cat "$ROOT"/scripts/configs/{common,x86_64,arm64,norust}.config \
+	"$ROOT"/scripts/configs/base-"$BASE"*.config \
 	"$ROOT/scripts/build-kernel.sh" | sha256sum | cut -c1-16)
 if [ ! -e "$wt/.git" ]; then
 	rm -rf "$wt"
