@@ -23,6 +23,7 @@ set -euo pipefail
 what=${1:-run}
 T0=$(date +%s)
 results=()		# LABEL=FILE arguments of ktap_summary.py
+compared=()		# the side-by-side logs of same_results()
 CHECKS=$LOGS/checks.tap
 : >"$CHECKS"
 nchecks=0
@@ -216,6 +217,19 @@ fuzzer_lines() {
 	echo "$lines"
 }
 
+# The selftest cases of each pair of kernels that must behave the same (the
+# Rust and the C implementation of one tree), side by side, as compared by
+# same_results() in this run.
+side_by_side() {
+	local log
+	for log in "${compared[@]}"; do
+		[ -r "$log" ] || continue
+		echo
+		echo "Rust and C kernels of one tree, case by case (${log##*/rust-vs-c-}):"
+		sed 's/^/    /' "$log"
+	done
+}
+
 summary() {
 	echo
 	echo "==> summary (logs in $LOGS)"
@@ -227,6 +241,7 @@ summary() {
 	rc=$?
 	set -e
 	# The table's last line, "N passed, N failed", closes the output.
+	side_by_side
 	sed '$d' <<<"$table"
 	fuzzer_lines
 	bug_14485_demo
@@ -239,6 +254,7 @@ summary() {
 # tree (the default, and the upstream-c variant): every selftest case has
 # the same result on both, shown side by side in the log.
 same_results() {	# <arch>
+	compared+=("$(phase_log "rust-vs-c-$TAG_PREFIX$1")")
 	python3 "$ROOT/scripts/ktap_diff.py" \
 		"Rust=$LOGS/console-$TAG_PREFIX$1.log" \
 		"C=$LOGS/console-$TAG_PREFIX$1-upstream-c.log" \
