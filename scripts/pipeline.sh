@@ -266,10 +266,10 @@ same_results() {	# <arch>
 }
 
 # The kernels of the 7.3 base (patches-7.3/), the series' new base, which
-# it is moving to: x86_64 with the Rust crate and with upstream's C, their
-# selftest results compared case by case, and arm64 (Rust) on a CPU with
-# and one without LSE atomics, each running upstream's futex selftests with
-# the series'.
+# it is moving to: x86_64 and arm64, each with the Rust crate and with
+# upstream's C, their selftest results compared case by case, and the arm64
+# Rust kernel again on a CPU without LSE atomics, each running upstream's
+# futex selftests with the series'.
 base_73() {
 	set_base 7.3
 	phase "assemble build/linux-7.3 from patches-7.3/" assemble
@@ -283,6 +283,9 @@ base_73() {
 	arm64_cpu arm64-a57 cortex-a57 no-lse
 	check "7.3-arm64 ran on -cpu max, lse atomics" \
 		cpu_has_lse "$LOGS/console-7.3-arm64.log" lse
+	arch_pipeline arm64 upstream-c
+	check "7.3-arm64: Rust and C kernels give every selftest case the same result" \
+		same_results arm64
 	phase "7.3 series: export and checkpatch --strict" series_checks
 	phase "7.3: rustfmtcheck" rustfmt_check
 	phase "7.3: W=1 build of kernel/futex/ (C and Rust)" w1_check
