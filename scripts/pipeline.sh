@@ -254,15 +254,16 @@ summary() {
 # tree (the default, and the upstream-c variant): every selftest case has
 # the same result on both, shown side by side in the log.
 same_results() {	# <arch>
-	compared+=("$(phase_log "rust-vs-c-$TAG_PREFIX$1")")
-	python3 "$ROOT/scripts/ktap_diff.py" \
+	local log
+	log=$(phase_log "rust-vs-c-$TAG_PREFIX$1")
+	compared+=("$log")
+	if ! python3 "$ROOT/scripts/ktap_diff.py" \
 		"Rust=$LOGS/console-$TAG_PREFIX$1.log" \
-		"C=$LOGS/console-$TAG_PREFIX$1-upstream-c.log" \
-		>"$(phase_log "rust-vs-c-$TAG_PREFIX$1")" ||
-		{ grep -E 'DIFFERS|missing|differ$' \
-			"$(phase_log "rust-vs-c-$TAG_PREFIX$1")" | sed 's/^/    /'
-		  return 1; }
-	tail -n 1 "$(phase_log "rust-vs-c-$TAG_PREFIX$1")" | sed 's/^/    /'
+		"C=$LOGS/console-$TAG_PREFIX$1-upstream-c.log" >"$log"; then
+		grep -E 'DIFFERS|missing|differ$' "$log" | sed 's/^/    /'
+		return 1
+	fi
+	tail -n 1 "$log" | sed 's/^/    /'
 }
 
 # The kernels of the 7.3 base (patches-7.3/), the series' new base, which
