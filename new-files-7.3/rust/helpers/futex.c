@@ -10,4 +10,9 @@ __rust_helper int rust_helper_futex_cmpxchg_value_locked(u32 *curval, u32 __user
 {
 	return futex_cmpxchg_value_locked(curval, uaddr, uval, newval);
 }
+
+__rust_helper bool rust_helper_futex_unlock_user_release(u32 __user *uaddr)
+{
+	return futex_unlock_user_release(uaddr);
+}
 #endif

@@ -4,12 +4,16 @@
 //!
 //! `kernel/futex/futex.h` is private to futex and has no Rust abstraction, and the walk needs
 //! three of its leaves: the futex cmpxchg on a user word, faulting its page in, and waking one
-//! waiter. This module is the one place in the crate that calls them through raw bindings; it
-//! hands the rest of the crate safe functions.
+//! waiter. The robust unlock needs the release store of a futex word and the current task's
+//! registered list heads. This module is the one place in the crate that reaches them through
+//! raw bindings; it hands the rest of the crate safe functions.
 //!
-//! C header: `kernel/futex/futex.h`.
+//! C header: `kernel/futex/futex.h` and
+//! [`include/linux/futex_types.h`](srctree/include/linux/futex_types.h).
 
+use super::abi::ListAbi;
 use kernel::bindings;
+use kernel::current;
 use kernel::error::Error;
 use kernel::prelude::*;
 
@@ -60,4 +64,54 @@ pub(crate) fn wake_one(addr: usize) {
             bindings::FUTEX_BITSET_MATCH_ANY,
         )
     };
+}
+
+/// Unlocks the futex word at user address `addr`: stores 0 with release semantics, so that the
+/// stores of the critical section are visible before the word says the futex is free.
+#[inline]
+pub(crate) fn unlock_user_release(addr: usize) -> Result {
+    // SAFETY: `futex_unlock_user_release()` takes any user address: it checks it with
+    // `access_ok()` and handles faults, failing for an address it cannot write.
+    if unsafe { bindings::futex_unlock_user_release(addr as *mut u32) } {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// The user address of the robust list head of the given layout that the current task
+/// registered with `set_robust_list()`, or 0 if none.
+#[inline]
+pub(crate) fn registered_head(abi: ListAbi) -> usize {
+    let task = current!().as_ptr();
+    match abi {
+        // SAFETY: `task` is the current task, valid while it runs. Its robust list heads are
+        // written only by the task itself (`set_robust_list()`, fork and exec, and
+        // `forget_registered_head()`), which is running this, so the read does not race with
+        // a write.
+        ListAbi::Native => unsafe { (*task).futex.robust_list.addr() },
+        // SAFETY: as above.
+        #[cfg(CONFIG_COMPAT)]
+        ListAbi::Compat => unsafe { (*task).futex.compat_robust_list.addr() },
+        // A kernel without compat tasks registers no 32-bit list.
+        #[cfg(not(CONFIG_COMPAT))]
+        ListAbi::Compat => 0,
+    }
+}
+
+/// Drops the current task's registration of its robust list head of the given layout.
+#[inline]
+pub(crate) fn forget_registered_head(abi: ListAbi) {
+    let task = current!().as_ptr();
+    match abi {
+        // SAFETY: `task` is the current task, valid while it runs, and only the task itself
+        // writes its list heads (see `registered_head()`). Another task's `get_robust_list()`
+        // reads them unlocked, as it does when `set_robust_list()` writes them.
+        ListAbi::Native => unsafe { (*task).futex.robust_list = core::ptr::null_mut() },
+        // SAFETY: as above.
+        #[cfg(CONFIG_COMPAT)]
+        ListAbi::Compat => unsafe { (*task).futex.compat_robust_list = core::ptr::null_mut() },
+        #[cfg(not(CONFIG_COMPAT))]
+        ListAbi::Compat => {}
+    }
 }

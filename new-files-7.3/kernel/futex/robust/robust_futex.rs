@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Robust futexes in Rust: the exit-time walk of a task's robust lists.
+//! Robust futexes in Rust: the exit-time walk of a task's robust lists, and the kernel's part
+//! of their unlock.
 //!
 //! A task registers a list of the robust futexes it holds. When it exits or execs, the kernel
 //! walks the list and marks every futex the task still holds `FUTEX_OWNER_DIED`, waking a
 //! waiter, so that the next owner learns the data it protects may be inconsistent
-//! (`Documentation/locking/robust-futex-ABI.rst`). With `CONFIG_FUTEX_ROBUST_RUST` this crate
-//! is that walk, in place of the C one in `kernel/futex/core.c`: the same ABI, the same
+//! (`Documentation/locking/robust-futex-ABI.rst`). To unlock one without the race of glibc bug
+//! 14485, the task has the kernel clear its `list_op_pending` slot: `FUTEX_ROBUST_UNLOCK`, or
+//! the fixup of an interrupted vDSO unlock. With `CONFIG_FUTEX_ROBUST_RUST` this crate is that
+//! walk and that clearing, in place of the C in `kernel/futex/`: the same ABI, the same
 //! behaviour, the same selftests.
 //!
-//! One call from C, one line per hop:
+//! One call from C per entry point, one line per hop:
 //!
 //! ```text
 //! exit walk   futex_cleanup() -> exit_robust_list(), compat_exit_robust_list()
@@ -17,15 +20,24 @@
 //!               -> walk::exit_robust_list() -> death::handle_futex_death()
 //!               -> get_user(), leaves in futex_core: futex_cmpxchg_value_locked(),
 //!                  fault_in_user_writeable(), futex_wake()
+//! unlock      futex_wake() -> futex_robust_unlock() -> futex_rust_robust_unlock()
+//!               -> unlock::robust_unlock() -> futex_unlock_user_release(), put_user()
+//!             futex_unlock_pi() -> futex_robust_list_clear_pending()
+//!               -> unlock::clear_pending() -> put_user()
+//! fixup       exit_to_user_mode_loop() -> futex_fixup_robust_unlock()
+//!               -> __futex_fixup_robust_unlock() -> arch::interrupted_unlock_pop()
+//!               -> unlock::fixup_interrupted_unlock() -> put_user()
 //! ```
 //!
 //! The modules:
 //!
 //! - [`abi`]: the list layouts (native and 32-bit) and the entry encoding, plain Rust;
-//! - [`space`], [`walk`] and [`death`]: the walk and what happens to each futex, generic over
-//!   [`space::FutexSpace`] so that they can be exercised without user memory (the KUnit tests
+//! - [`space`], [`walk`], [`death`] and [`unlock`]: the walk, what happens to each futex and
+//!   the clearing of the pending slot, generic over [`space::FutexSpace`] and
+//!   [`space::UnlockSpace`] so that they can be exercised without user memory (the KUnit tests
 //!   do);
-//! - [`user`]: the exiting task's user memory, safe Rust;
+//! - [`arch`]: what an interrupted vDSO unlock left in the registers;
+//! - [`user`]: the current task's user memory, safe Rust;
 //! - [`futex_core`]: the leaves of the C futex core, the one module with raw bindings.
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h) (the ABI);
@@ -33,16 +45,20 @@
 //! `#[export]` checks each against its prototype.
 
 mod abi;
+#[cfg(CONFIG_FUTEX_ROBUST_UNLOCK)]
+mod arch;
 mod death;
 mod futex_core;
 mod space;
 #[cfg(CONFIG_FUTEX_ROBUST_RUST_KUNIT_TEST)]
 mod tests;
+mod unlock;
 mod user;
 mod walk;
 
 use abi::ListAbi;
 use kernel::bindings;
+use kernel::ffi::{c_uint, c_void};
 use kernel::prelude::*;
 
 /// Walks the native robust list of the exiting current task.
@@ -74,4 +90,68 @@ pub unsafe extern "C" fn futex_rust_compat_exit_robust_list(
 ) {
     let mut space = user::CurrentTask::new();
     walk::exit_robust_list(&mut space, head.addr(), ListAbi::Compat);
+}
+
+/// Unlocks the futex at `uaddr` and clears the `list_op_pending` slot at `pop` for
+/// `FUTEX_ROBUST_UNLOCK` on `FUTEX_WAKE` or `FUTEX_WAKE_BITSET`, before the futex core wakes.
+/// Returns false, for `futex_wake()` to fail with `EFAULT`, if either could not be written.
+///
+/// `uaddr` and `pop` come from futex(2) and are only ever used as user addresses.
+///
+/// # Safety
+///
+/// Must be called by the unlocking task, from `futex_wake()` with `FLAGS_ROBUST_UNLOCK` in
+/// `flags`, in process context where it may fault and sleep, with no lock held.
+#[export]
+pub unsafe extern "C" fn futex_rust_robust_unlock(
+    uaddr: *mut u32,
+    flags: c_uint,
+    pop: *mut c_void,
+) -> bool {
+    let mut space = user::CurrentTask::new();
+    unlock::robust_unlock(&mut space, uaddr.addr(), flags, pop.addr())
+}
+
+/// Clears the `list_op_pending` slot at `pop` of the current task, of the width `flags` gives
+/// (`FLAGS_ROBUST_LIST32`), after the futex it points at was unlocked. Returns whether it was
+/// cleared.
+///
+/// This is the definition of the function `kernel/futex/futex.h` declares; `pop` is only ever
+/// used as a user address.
+///
+/// # Safety
+///
+/// Must be called by the task that owns the slot, in process context where it may fault and
+/// sleep, with no lock held.
+#[export]
+pub unsafe extern "C" fn futex_robust_list_clear_pending(pop: *mut c_void, flags: c_uint) -> bool {
+    let mut space = user::CurrentTask::new();
+    unlock::clear_pending(&mut space, pop.addr(), flags)
+}
+
+/// Clears the `list_op_pending` slot of the current task, interrupted in the vDSO's unlock
+/// critical section `csr`, if the registers say its cmpxchg released the futex.
+///
+/// This is the definition of the function `include/linux/futex.h` declares.
+///
+/// # Safety
+///
+/// Must be called from `futex_fixup_robust_unlock()` on the current task's way back to
+/// userspace, where it may fault and sleep: `regs` points to its user registers and `csr` to
+/// the range of its mm that contains their instruction pointer, both valid for the call.
+#[cfg(CONFIG_FUTEX_ROBUST_UNLOCK)]
+#[export]
+pub unsafe extern "C" fn __futex_fixup_robust_unlock(
+    regs: *mut bindings::pt_regs,
+    csr: *mut bindings::futex_unlock_cs_range,
+) {
+    // SAFETY: both are valid for the call, by the safety requirements; the task's registers
+    // and its mm's ranges are not written while it runs this on its way to userspace.
+    let (regs, csr) = unsafe { (&*regs, &*csr) };
+    let mut space = user::CurrentTask::new();
+    unlock::fixup_interrupted_unlock(
+        &mut space,
+        arch::interrupted_unlock_pop(regs),
+        csr.pop_size32 != 0,
+    );
 }

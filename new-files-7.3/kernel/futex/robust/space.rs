@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! What the exit walk needs from the world: the dying task's user memory and the futex core.
+//! What the robust futex code needs from the world: the task's user memory, its registered
+//! lists and the futex core.
 //!
-//! [`walk`](super::walk) and [`death`](super::death) are generic over [`FutexSpace`], which
-//! [`super::user::CurrentTask`] implements for the exiting task and the KUnit tests implement
-//! over a fake memory. It lives apart from both so that neither depends back on the other.
+//! [`walk`](super::walk) and [`death`](super::death) are generic over [`FutexSpace`], and
+//! [`unlock`](super::unlock) over [`UnlockSpace`]; [`super::user::CurrentTask`] implements both
+//! for the current task and the KUnit tests implement them over a fake memory. They live apart
+//! from both so that neither depends back on the other.
 //!
-//! C header: `kernel/futex/futex.h` (the futex atomics it stands for).
+//! C header: `kernel/futex/futex.h` (the futex atomics they stand for).
 
 use super::abi::ListAbi;
 use kernel::prelude::*;
@@ -37,4 +39,21 @@ pub(crate) trait FutexSpace {
 
     /// The thread id of the dying task, as its futex words hold it.
     fn tid(&mut self) -> u32;
+}
+
+/// What the robust unlock and the vDSO fixup need from the world: the unlocking task's user
+/// memory and the list heads it registered.
+pub(crate) trait UnlockSpace {
+    /// Stores 0 in the futex word at `addr` with release semantics; may fault a page in.
+    fn unlock_word(&mut self, addr: usize) -> Result;
+
+    /// Writes 0 to a field of a list of the given layout at `addr`; may fault a page in.
+    fn clear_field(&mut self, addr: usize, abi: ListAbi) -> Result;
+
+    /// The user address of the list head of the given layout that the task registered with
+    /// `set_robust_list()`, or 0 if none.
+    fn registered_head(&self, abi: ListAbi) -> usize;
+
+    /// Drops that registration: the task's exit walk will not walk that list.
+    fn forget_registered_head(&mut self, abi: ListAbi);
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit tests of the exit walk, run against a fake user memory.
+//! KUnit tests of the exit walk and of the robust unlock, run against a fake user memory.
 //!
-//! `FakeSpace` is a small byte array at a made-up user address, with
-//! switches that make its operations fail the ways user memory can: unreadable addresses, a
-//! cmpxchg that faults (and a page that can or cannot be faulted in), a cmpxchg that asks to
-//! retry. Each test builds a list in it, walks it as the exiting task would, and checks the
-//! futex words, the wake-ups and how many accesses the walk made.
+//! `walk`: `FakeSpace` is a small byte array at a made-up user address, with switches that make
+//! its operations fail the ways user memory can: unreadable addresses, a cmpxchg that faults
+//! (and a page that can or cannot be faulted in), a cmpxchg that asks to retry. Each test
+//! builds a list in it, walks it as the exiting task would, and checks the futex words, the
+//! wake-ups and how many accesses the walk made.
+//!
+//! `unlock`: `FakeTask` is a few words of memory, some of them unwritable, and the list heads
+//! the task registered. Each test unlocks, clears or fixes up as the kernel would for a robust
+//! unlock, and checks the words, the slot and what is left of the registrations.
 
 use kernel::prelude::*;
 
@@ -440,5 +444,222 @@ mod walk {
         assert!(s.word(NATIVE.word(0)) == FUTEX_OWNER_DIED);
         // Three retries, and no resched of the walk's own after its only entry.
         assert!(s.rescheds == 3);
+    }
+}
+
+#[kunit_tests(futex_robust_unlock)]
+mod unlock {
+    use crate::abi::ListAbi;
+    use crate::space::UnlockSpace;
+    use crate::unlock::{clear_pending, fixup_interrupted_unlock, robust_unlock};
+    use kernel::bindings::FLAGS_ROBUST_LIST32;
+    use kernel::prelude::*;
+
+    const BASE: usize = 0x20_0000;
+    const WORDS: usize = 16;
+    /// Where the tests put the futex word, a native list head and a 32-bit one.
+    const FUTEX: usize = BASE;
+    const HEAD: usize = BASE + 8 * 8;
+    const HEAD32: usize = BASE + 12 * 8;
+    const HELD: u32 = 1234 | kernel::bindings::FUTEX_WAITERS;
+    /// What the memory holds before a test writes it: all ones.
+    const SET: u64 = u64::MAX;
+
+    /// [`WORDS`] 8-byte words of user memory at [`BASE`] and the task's registered heads.
+    struct FakeTask {
+        mem: [u64; WORDS],
+        /// The address of an 8-byte word of memory that cannot be written (0: none).
+        unwritable: usize,
+        head: usize,
+        head32: usize,
+    }
+
+    impl FakeTask {
+        fn new() -> Self {
+            FakeTask {
+                mem: [SET; WORDS],
+                unwritable: 0,
+                head: HEAD,
+                head32: HEAD32,
+            }
+        }
+
+        fn index(&self, addr: usize) -> Result<usize> {
+            let i = addr.checked_sub(BASE).ok_or(EFAULT)? / 8;
+            if i >= WORDS || addr & !7 == self.unwritable {
+                return Err(EFAULT);
+            }
+            Ok(i)
+        }
+
+        /// Writes `value` at `addr`, within one 8-byte word.
+        fn write(&mut self, addr: usize, value: &[u8]) -> Result {
+            let i = self.index(addr)?;
+            let mut bytes = self.mem[i].to_ne_bytes();
+            let at = addr & 7;
+            bytes[at..at + value.len()].copy_from_slice(value);
+            self.mem[i] = u64::from_ne_bytes(bytes);
+            Ok(())
+        }
+
+        /// Reads `N` bytes at `addr`, within one 8-byte word.
+        fn read<const N: usize>(&self, addr: usize) -> [u8; N] {
+            let bytes = self.mem[(addr - BASE) / 8].to_ne_bytes();
+            let at = addr & 7;
+            let mut out = [0; N];
+            out.copy_from_slice(&bytes[at..at + N]);
+            out
+        }
+
+        fn word(&self, addr: usize) -> u32 {
+            u32::from_ne_bytes(self.read(addr))
+        }
+
+        /// The list field of the kernel's own width at `addr`.
+        fn field(&self, addr: usize) -> usize {
+            usize::from_ne_bytes(self.read(addr))
+        }
+    }
+
+    impl UnlockSpace for FakeTask {
+        fn unlock_word(&mut self, addr: usize) -> Result {
+            self.write(addr, &0u32.to_ne_bytes())
+        }
+
+        fn clear_field(&mut self, addr: usize, abi: ListAbi) -> Result {
+            match abi {
+                ListAbi::Native => self.write(addr, &0usize.to_ne_bytes()),
+                ListAbi::Compat => self.write(addr, &0u32.to_ne_bytes()),
+            }
+        }
+
+        fn registered_head(&self, abi: ListAbi) -> usize {
+            match abi {
+                ListAbi::Native => self.head,
+                ListAbi::Compat => self.head32,
+            }
+        }
+
+        fn forget_registered_head(&mut self, abi: ListAbi) {
+            match abi {
+                ListAbi::Native => self.head = 0,
+                ListAbi::Compat => self.head32 = 0,
+            }
+        }
+    }
+
+    /// The pending slot of a head of the given layout.
+    fn slot(head: usize, abi: ListAbi) -> usize {
+        abi.pending_field(head)
+    }
+
+    /// The flags of a robust unlock of a list of the kernel's own width.
+    const NATIVE_FLAGS: u32 = if cfg!(CONFIG_64BIT) {
+        0
+    } else {
+        FLAGS_ROBUST_LIST32
+    };
+
+    /// The release stores 0, whatever waiters the word had, and the slot is cleared.
+    #[test]
+    fn unlock_stores_zero_and_clears_the_slot() {
+        let mut t = FakeTask::new();
+        assert!(t.write(FUTEX, &HELD.to_ne_bytes()).is_ok());
+        let pop = slot(HEAD, ListAbi::Native);
+        assert!(robust_unlock(&mut t, FUTEX, NATIVE_FLAGS, pop));
+        assert_eq!(t.word(FUTEX), 0);
+        assert_eq!(t.field(pop), 0);
+        assert_eq!(t.head, HEAD);
+    }
+
+    /// A word that cannot be written fails the unlock before the slot is touched.
+    #[test]
+    fn unwritable_word_leaves_the_slot() {
+        let mut t = FakeTask::new();
+        t.unwritable = FUTEX;
+        let pop = slot(HEAD, ListAbi::Native);
+        assert!(!robust_unlock(&mut t, FUTEX, NATIVE_FLAGS, pop));
+        assert_eq!(t.field(pop), usize::MAX);
+        assert_eq!(t.head, HEAD);
+    }
+
+    /// The registered head's own slot that cannot be cleared drops the registration: the exit
+    /// walk must not follow it to a futex the task no longer owns.
+    #[test]
+    fn unclearable_head_slot_drops_the_list() {
+        let mut t = FakeTask::new();
+        assert!(t.write(FUTEX, &HELD.to_ne_bytes()).is_ok());
+        let pop = slot(HEAD, ListAbi::Native);
+        t.unwritable = pop;
+        assert!(!robust_unlock(&mut t, FUTEX, NATIVE_FLAGS, pop));
+        assert_eq!(t.word(FUTEX), 0);
+        assert_eq!(t.head, 0);
+        assert_eq!(t.head32, HEAD32);
+    }
+
+    /// Any other slot that cannot be cleared fails the same, and the registration stays.
+    #[test]
+    fn unclearable_other_slot_keeps_the_list() {
+        let mut t = FakeTask::new();
+        let pop = BASE + 4 * 8;
+        t.unwritable = pop;
+        assert!(!clear_pending(&mut t, pop, NATIVE_FLAGS));
+        assert_eq!(t.head, HEAD);
+    }
+
+    /// `FUTEX_ROBUST_LIST32` on a 64-bit kernel clears 32 bits of a compat task's slot and
+    /// leaves the next 32 alone; a kernel without compat tasks clears nothing.
+    #[test]
+    fn list32_slot_is_four_bytes() {
+        if !cfg!(CONFIG_64BIT) {
+            return;
+        }
+        let mut t = FakeTask::new();
+        let pop = slot(HEAD32, ListAbi::Compat);
+        let cleared = clear_pending(&mut t, pop, FLAGS_ROBUST_LIST32);
+        assert_eq!(cleared, cfg!(CONFIG_COMPAT));
+        let expected = if cleared { 0 } else { u32::MAX };
+        assert_eq!(t.word(pop), expected);
+        assert_eq!(t.word(pop + 4), u32::MAX);
+    }
+
+    /// Only the head of the slot's own layout is dropped when its slot cannot be cleared.
+    #[test]
+    fn unclearable_list32_slot_drops_the_32_bit_list() {
+        if !cfg!(CONFIG_64BIT) || !cfg!(CONFIG_COMPAT) {
+            return;
+        }
+        let mut t = FakeTask::new();
+        let pop = slot(HEAD32, ListAbi::Compat);
+        t.unwritable = pop & !7;
+        assert!(!clear_pending(&mut t, pop, FLAGS_ROBUST_LIST32));
+        assert_eq!(t.head32, 0);
+        assert_eq!(t.head, HEAD);
+    }
+
+    /// A 64-bit slot cannot be cleared on a 32-bit kernel.
+    #[test]
+    fn list64_slot_on_a_32_bit_kernel_fails() {
+        if cfg!(CONFIG_64BIT) {
+            return;
+        }
+        let mut t = FakeTask::new();
+        let pop = slot(HEAD, ListAbi::Native);
+        assert!(!clear_pending(&mut t, pop, 0));
+        assert_eq!(t.field(pop), usize::MAX);
+    }
+
+    /// The fixup clears the slot the registers name, and nothing when they say the cmpxchg
+    /// did not release the futex or name no slot.
+    #[test]
+    fn fixup_clears_only_a_released_unlock() {
+        let mut t = FakeTask::new();
+        let pop = slot(HEAD, ListAbi::Native);
+        fixup_interrupted_unlock(&mut t, None, false);
+        fixup_interrupted_unlock(&mut t, Some(0), false);
+        assert_eq!(t.field(pop), usize::MAX);
+        fixup_interrupted_unlock(&mut t, Some(pop), !cfg!(CONFIG_64BIT));
+        assert_eq!(t.field(pop), 0);
+        assert_eq!(t.head, HEAD);
     }
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The exiting task's user memory, for the walk.
+//! The current task's user memory and robust list heads, for the walk and the robust unlock.
 //!
 //! Every access takes a user address as an integer and goes through functions that check it
 //! and handle faults (`get_user()`, the futex atomics of [`super::futex_core`]), so a bogus
@@ -11,14 +11,15 @@
 
 use super::abi::ListAbi;
 use super::futex_core;
-use super::space::FutexSpace;
+use super::space::{FutexSpace, UnlockSpace};
 use core::marker::PhantomData;
 use kernel::current;
 use kernel::prelude::*;
 use kernel::task;
-use kernel::uaccess::{get_user, UserPtr};
+use kernel::uaccess::{get_user, put_user, UserPtr};
 
-/// The current task, exiting or execing, whose robust lists are walked.
+/// The current task: exiting or execing, whose robust lists are walked, or unlocking a robust
+/// futex.
 ///
 /// # Invariants
 ///
@@ -83,5 +84,31 @@ impl FutexSpace for CurrentTask {
         // INVARIANT: the pid of the current task, in its own namespace, as `task_pid_vnr()`
         // gives it. A pid is positive and futex words hold it as an unsigned value.
         *self.tid.get_or_insert_with(|| current!().pid_vnr() as u32)
+    }
+}
+
+impl UnlockSpace for CurrentTask {
+    #[inline]
+    fn unlock_word(&mut self, addr: usize) -> Result {
+        futex_core::unlock_user_release(addr)
+    }
+
+    #[inline]
+    fn clear_field(&mut self, addr: usize, abi: ListAbi) -> Result {
+        let ptr = UserPtr::from_addr(addr);
+        match abi {
+            ListAbi::Native => put_user(ptr, 0usize),
+            ListAbi::Compat => put_user(ptr, 0u32),
+        }
+    }
+
+    #[inline]
+    fn registered_head(&self, abi: ListAbi) -> usize {
+        futex_core::registered_head(abi)
+    }
+
+    #[inline]
+    fn forget_registered_head(&mut self, abi: ListAbi) {
+        futex_core::forget_registered_head(abi);
     }
 }
