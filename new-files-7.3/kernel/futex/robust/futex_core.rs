@@ -5,17 +5,20 @@
 //! `kernel/futex/futex.h` is private to futex and has no Rust abstraction, and the walk needs
 //! three of its leaves: the futex cmpxchg on a user word, faulting its page in, and waking one
 //! waiter. The robust unlock needs the release store of a futex word and the current task's
-//! registered list heads. This module is the one place in the crate that reaches them through
-//! raw bindings; it hands the rest of the crate safe functions.
+//! registered list heads, and `get_robust_list2()` the task lookup and permission check of
+//! `get_robust_list()` ([`RobustTask`]). This module is the one place in the crate that reaches
+//! them through raw bindings; it hands the rest of the crate safe functions and types.
 //!
 //! C header: `kernel/futex/futex.h` and
 //! [`include/linux/futex_types.h`](srctree/include/linux/futex_types.h).
 
 use super::abi::ListAbi;
+use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::current;
-use kernel::error::Error;
+use kernel::error::{from_err_ptr, Error};
 use kernel::prelude::*;
+use kernel::task::Task;
 
 /// Atomically replaces the futex word at user address `addr` by `new` if it is `old`, without
 /// sleeping: returns the value found, or `EFAULT` (the page must be faulted in) or `EAGAIN`
@@ -113,5 +116,46 @@ pub(crate) fn forget_registered_head(abi: ListAbi) {
         ListAbi::Compat => unsafe { (*task).futex.compat_robust_list = core::ptr::null_mut() },
         #[cfg(not(CONFIG_COMPAT))]
         ListAbi::Compat => {}
+    }
+}
+
+/// A task whose robust lists the current task may read, for `get_robust_list2()`.
+///
+/// # Invariants
+///
+/// `task` comes from `futex_get_robust_task()`: a valid task, with a reference and its
+/// `exec_update_lock` held for reading, both owned by this value, so that its lists are read
+/// under the credentials `ptrace_may_access()` checked.
+pub(crate) struct RobustTask {
+    task: NonNull<bindings::task_struct>,
+}
+
+impl RobustTask {
+    /// Finds the task of `pid` (0: the current task), if the current task may read its lists.
+    ///
+    /// Fails with `ESRCH` if there is no such task and `EPERM` if it may not.
+    pub(crate) fn find(pid: i32) -> Result<Self> {
+        // SAFETY: `futex_get_robust_task()` takes any pid and returns a task with a reference
+        // and its lock held, or an error pointer.
+        let task = from_err_ptr(unsafe { bindings::futex_get_robust_task(pid) })?;
+        // INVARIANT: a task from `futex_get_robust_task()`, which is never null on success.
+        NonNull::new(task)
+            .map(|task| RobustTask { task })
+            .ok_or(ESRCH)
+    }
+
+    /// The task.
+    pub(crate) fn task(&self) -> &Task {
+        // SAFETY: `task` is valid while `self` holds its reference (type invariant), and `Task`
+        // is a transparent wrapper of `task_struct`.
+        unsafe { &*self.task.as_ptr().cast::<Task>() }
+    }
+}
+
+impl Drop for RobustTask {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant, we own a reference and the lock of `task` from
+        // `futex_get_robust_task()`, which `futex_put_robust_task()` releases, once.
+        unsafe { bindings::futex_put_robust_task(self.task.as_ptr()) };
     }
 }

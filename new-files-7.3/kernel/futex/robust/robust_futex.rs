@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Robust futexes in Rust: the exit-time walk of a task's robust lists, and the kernel's part
-//! of their unlock.
+//! Robust futexes in Rust: the exit-time walk of a task's robust lists, the kernel's part of
+//! their unlock, and `set_robust_list2()`/`get_robust_list2()`.
 //!
 //! A task registers a list of the robust futexes it holds. When it exits or execs, the kernel
 //! walks the list and marks every futex the task still holds `FUTEX_OWNER_DIED`, waking a
@@ -10,7 +10,10 @@
 //! 14485, the task has the kernel clear its `list_op_pending` slot: `FUTEX_ROBUST_UNLOCK`, or
 //! the fixup of an interrupted vDSO unlock. With `CONFIG_FUTEX_ROBUST_RUST` this crate is that
 //! walk and that clearing, in place of the C in `kernel/futex/`: the same ABI, the same
-//! behaviour, the same selftests.
+//! behaviour, the same selftests. It also keeps the lists of `set_robust_list2()`, up to
+//! [`lists::LIST_LIMIT`] per task next to the legacy one, each of 64-bit or 32-bit layout, so
+//! that an emulator can register its own list and its 32-bit guest's; without it those system
+//! calls fail with `ENOSYS`.
 //!
 //! One call from C per entry point, one line per hop:
 //!
@@ -20,6 +23,13 @@
 //!               -> walk::exit_robust_list() -> death::handle_futex_death()
 //!               -> get_user(), leaves in futex_core: futex_cmpxchg_value_locked(),
 //!                  fault_in_user_writeable(), futex_wake()
+//!             futex_cleanup() -> futex_rust_exit_robust_lists2()
+//!               -> task_lists::take_current(), walk::exit_robust_list() per list
+//! list2       sys_set_robust_list2() -> futex_rust_set_robust_list2()
+//!               -> lists::Command::decode(), task_lists (under Task::lock())
+//!             sys_get_robust_list2() -> futex_rust_get_robust_list2()
+//!               -> futex_core::RobustTask (futex_get_robust_task()), task_lists,
+//!                  put_user()
 //! unlock      futex_wake() -> futex_robust_unlock() -> futex_rust_robust_unlock()
 //!               -> unlock::robust_unlock() -> futex_unlock_user_release(), put_user()
 //!             futex_unlock_pi() -> futex_robust_list_clear_pending()
@@ -36,6 +46,9 @@
 //!   the clearing of the pending slot, generic over [`space::FutexSpace`] and
 //!   [`space::UnlockSpace`] so that they can be exercised without user memory (the KUnit tests
 //!   do);
+//! - [`lists`]: the commands of `set_robust_list2()` and the table of a task's lists, plain
+//!   Rust;
+//! - [`task_lists`]: where a task keeps its table, and the lock that guards it;
 //! - [`arch`]: what an interrupted vDSO unlock left in the registers;
 //! - [`user`]: the current task's user memory, safe Rust;
 //! - [`futex_core`]: the leaves of the C futex core, the one module with raw bindings.
@@ -49,17 +62,21 @@ mod abi;
 mod arch;
 mod death;
 mod futex_core;
+mod lists;
 mod space;
+mod task_lists;
 #[cfg(CONFIG_FUTEX_ROBUST_RUST_KUNIT_TEST)]
 mod tests;
 mod unlock;
 mod user;
 mod walk;
 
-use abi::ListAbi;
+use abi::{ListAbi, ENTRY_LIMIT};
 use kernel::bindings;
-use kernel::ffi::{c_uint, c_void};
+use kernel::ffi::{c_int, c_long, c_uint, c_ulong, c_void};
 use kernel::prelude::*;
+use kernel::uaccess::{put_user, UserPtr};
+use lists::{Command, ListIndex, LIST_LIMIT};
 
 /// Walks the native robust list of the exiting current task.
 ///
@@ -154,4 +171,112 @@ pub unsafe extern "C" fn __futex_fixup_robust_unlock(
         arch::interrupted_unlock_pop(regs),
         csr.pop_size32 != 0,
     );
+}
+
+/// Walks the `set_robust_list2()` lists of the exiting current task, in index order, and frees
+/// them: the task has none afterwards (exec starts without any).
+///
+/// # Safety
+///
+/// As for [`futex_rust_exit_robust_list`].
+#[export]
+pub unsafe extern "C" fn futex_rust_exit_robust_lists2() {
+    let Some(table) = task_lists::take_current() else {
+        return;
+    };
+    let mut space = user::CurrentTask::new();
+    for list in table.iter() {
+        walk::exit_robust_list(&mut space, list.head(), list.abi());
+    }
+}
+
+/// Carries out `set_robust_list2()` for the current task, which is 32-bit if `compat`.
+///
+/// Returns the index of a created list, a limit, 0, or a negative error code.
+///
+/// # Safety
+///
+/// Must be called from the system call, in process context where it may sleep. `head` is a
+/// user address that is only stored, never accessed here, so any value is acceptable.
+#[export]
+pub unsafe extern "C" fn futex_rust_set_robust_list2(
+    head: c_ulong,
+    cmd: c_uint,
+    index: c_uint,
+    flags: c_uint,
+    compat: bool,
+) -> c_long {
+    match set_robust_list2(head, cmd, index, flags, compat) {
+        // Indexes and limits are small: the conversion cannot saturate.
+        Ok(value) => c_long::try_from(value).unwrap_or(c_long::MAX),
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+fn set_robust_list2(head: usize, cmd: u32, index: u32, flags: u32, compat: bool) -> Result<usize> {
+    match Command::decode(head, cmd, index, flags, compat)? {
+        Command::Create(list) => task_lists::update_current(|table| table.create(list))?,
+        Command::Modify(index, None) => {
+            // Freeing an index of a task without lists has nothing to free.
+            task_lists::update_current_if_any(|table| table.set(index, None));
+            Ok(0)
+        }
+        Command::Modify(index, list) => {
+            task_lists::update_current(|table| table.set(index, list))?;
+            Ok(0)
+        }
+        Command::ListLimit => Ok(LIST_LIMIT),
+        Command::EntryLimit => Ok(ENTRY_LIMIT),
+    }
+}
+
+/// Carries out `get_robust_list2()` for the current task, which is 32-bit if `compat`: looks up
+/// the list of task `pid` (0: the caller) at `index` and stores its head at user address
+/// `head_ptr`, as a pointer of the caller's size.
+///
+/// Returns the list's kind (the `MODIFY` command that registers it again), or a negative error
+/// code with nothing stored.
+///
+/// # Safety
+///
+/// Must be called from the system call, in process context where it may sleep. `head_ptr` is
+/// only used as a user address, so any value is acceptable.
+#[export]
+pub unsafe extern "C" fn futex_rust_get_robust_list2(
+    pid: c_int,
+    head_ptr: c_ulong,
+    index: c_uint,
+    flags: c_uint,
+    compat: bool,
+) -> c_long {
+    match get_robust_list2(pid, head_ptr, index, flags, compat) {
+        Ok(kind) => kind as c_long,
+        Err(e) => e.to_errno() as c_long,
+    }
+}
+
+fn get_robust_list2(
+    pid: i32,
+    head_ptr: usize,
+    index: u32,
+    flags: u32,
+    compat: bool,
+) -> Result<u32> {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let list = {
+        let task = futex_core::RobustTask::find(pid)?;
+        let index = ListIndex::new(index)?;
+        task_lists::read(task.task(), |table| table.ok_or(ENOENT)?.get(index))?
+    };
+    let head_ptr = UserPtr::from_addr(head_ptr);
+    if compat {
+        // A 64-bit list of another task may lie above 4 GiB.
+        let head = u32::try_from(list.head()).map_err(|_| EOVERFLOW)?;
+        put_user(head_ptr, head)?;
+    } else {
+        put_user(head_ptr, list.head())?;
+    }
+    Ok(list.kind())
 }

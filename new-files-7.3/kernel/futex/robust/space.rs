@@ -51,9 +51,13 @@ pub(crate) trait UnlockSpace {
     fn clear_field(&mut self, addr: usize, abi: ListAbi) -> Result;
 
     /// The user address of the list head of the given layout that the task registered with
-    /// `set_robust_list()`, or 0 if none.
+    /// `set_robust_list()` (or, for a 32-bit list, the compat one), or 0 if none.
     fn registered_head(&self, abi: ListAbi) -> usize;
 
     /// Drops that registration: the task's exit walk will not walk that list.
     fn forget_registered_head(&mut self, abi: ListAbi);
+
+    /// Drops every `set_robust_list2()` registration of a list of the given layout whose
+    /// `list_op_pending` field is at `pop`.
+    fn forget_lists_pending_at(&mut self, pop: usize, abi: ListAbi);
 }

@@ -11,6 +11,9 @@
 //! `unlock`: `FakeTask` is a few words of memory, some of them unwritable, and the list heads
 //! the task registered. Each test unlocks, clears or fixes up as the kernel would for a robust
 //! unlock, and checks the words, the slot and what is left of the registrations.
+//!
+//! `lists`: the `set_robust_list2()` commands, decoded and checked, and a task's table of
+//! lists, as plain values.
 
 use kernel::prelude::*;
 
@@ -450,6 +453,7 @@ mod walk {
 #[kunit_tests(futex_robust_unlock)]
 mod unlock {
     use crate::abi::ListAbi;
+    use crate::lists::{Command, RobustLists, CMD_CREATE_32, CMD_CREATE_64};
     use crate::space::UnlockSpace;
     use crate::unlock::{clear_pending, fixup_interrupted_unlock, robust_unlock};
     use kernel::bindings::FLAGS_ROBUST_LIST32;
@@ -472,6 +476,8 @@ mod unlock {
         unwritable: usize,
         head: usize,
         head32: usize,
+        /// The task's `set_robust_list2()` lists.
+        lists: RobustLists,
     }
 
     impl FakeTask {
@@ -481,6 +487,16 @@ mod unlock {
                 unwritable: 0,
                 head: HEAD,
                 head32: HEAD32,
+                lists: RobustLists::new(),
+            }
+        }
+
+        /// Registers a list at `head` with `set_robust_list2()`, of 64-bit or 32-bit layout.
+        fn create(&mut self, head: usize, bits64: bool) -> bool {
+            let cmd = if bits64 { CMD_CREATE_64 } else { CMD_CREATE_32 };
+            match Command::decode(head, cmd, 0, 0, false) {
+                Ok(Command::Create(list)) => self.lists.create(list).is_ok(),
+                _ => false,
             }
         }
 
@@ -546,6 +562,10 @@ mod unlock {
                 ListAbi::Compat => self.head32 = 0,
             }
         }
+
+        fn forget_lists_pending_at(&mut self, pop: usize, abi: ListAbi) {
+            self.lists.forget_pending_at(pop, abi);
+        }
     }
 
     /// The pending slot of a head of the given layout.
@@ -595,6 +615,27 @@ mod unlock {
         assert_eq!(t.word(FUTEX), 0);
         assert_eq!(t.head, 0);
         assert_eq!(t.head32, HEAD32);
+    }
+
+    /// A `set_robust_list2()` list whose slot cannot be cleared is dropped the same way; the
+    /// other lists, and a list of the other layout at the same address, stay.
+    #[test]
+    fn unclearable_slot_drops_the_set_robust_list2_list() {
+        if !cfg!(CONFIG_64BIT) {
+            return;
+        }
+        let mut t = FakeTask::new();
+        let other = BASE + 2 * 8;
+        let mine = BASE + 4 * 8;
+        assert!(t.create(other, true) && t.create(mine, true) && t.create(mine, false));
+        let pop = slot(mine, ListAbi::Native);
+        t.unwritable = pop;
+        assert!(!clear_pending(&mut t, pop, NATIVE_FLAGS));
+        let has = |head, abi| t.lists.iter().any(|l| l.head() == head && l.abi() == abi);
+        assert_eq!(t.lists.iter().count(), 2);
+        assert!(has(other, ListAbi::Native));
+        assert!(has(mine, ListAbi::Compat));
+        assert_eq!(t.head, HEAD);
     }
 
     /// Any other slot that cannot be cleared fails the same, and the registration stays.
@@ -661,5 +702,138 @@ mod unlock {
         fixup_interrupted_unlock(&mut t, Some(pop), !cfg!(CONFIG_64BIT));
         assert_eq!(t.field(pop), 0);
         assert_eq!(t.head, HEAD);
+    }
+}
+
+#[kunit_tests(futex_robust_list2)]
+mod lists {
+    use crate::abi::ListAbi;
+    use crate::lists::{
+        Command, ListIndex, Registration, RobustLists, CMD_CREATE_32, CMD_CREATE_64,
+        CMD_ENTRY_LIMIT, CMD_LIST_LIMIT, CMD_MODIFY_32, CMD_MODIFY_64, LIST_LIMIT,
+    };
+    use kernel::bindings::{
+        robust_list_cmd_FUTEX_ROBUST_LIST_CMD_USER_MAX as CMD_USER_MAX,
+        robust_list_cmd_FUTEX_ROBUST_LIST_SET_COMPAT as CMD_SET_COMPAT,
+        robust_list_cmd_FUTEX_ROBUST_LIST_SET_NATIVE as CMD_SET_NATIVE,
+    };
+    use kernel::prelude::*;
+
+    /// Decodes a `set_robust_list2()` call from a 64-bit task (`compat` false) or a 32-bit one.
+    fn decode(head: usize, cmd: u32, index: u32, flags: u32, compat: bool) -> Result<Command> {
+        Command::decode(head, cmd, index, flags, compat)
+    }
+
+    /// A checked registration of a list at `head`, of 64-bit or 32-bit layout.
+    fn registration(head: usize, bits64: bool) -> Option<Registration> {
+        let cmd = if bits64 { CMD_CREATE_64 } else { CMD_CREATE_32 };
+        match decode(head, cmd, 0, 0, false) {
+            Ok(Command::Create(list)) => Some(list),
+            _ => None,
+        }
+    }
+
+    /// Every command decodes to what it asks for.
+    #[test]
+    fn commands_decode() {
+        let limit = LIST_LIMIT as u32;
+        assert_eq!(
+            decode(0, CMD_LIST_LIMIT, 0, 0, false),
+            Ok(Command::ListLimit)
+        );
+        assert_eq!(
+            decode(0, CMD_ENTRY_LIMIT, 0, 0, true),
+            Ok(Command::EntryLimit)
+        );
+        if cfg!(CONFIG_64BIT) {
+            assert!(matches!(
+                decode(0x1000, CMD_MODIFY_64, limit - 1, 0, false),
+                Ok(Command::Modify(i, Some(l))) if i.get() == LIST_LIMIT - 1
+                    && l.head() == 0x1000 && l.abi() == ListAbi::Native
+                    && l.kind() == CMD_MODIFY_64
+            ));
+        }
+        assert!(matches!(
+            decode(0x1004, CMD_MODIFY_32, 2, 0, true),
+            Ok(Command::Modify(i, Some(l))) if i.get() == 2
+                && l.abi() == ListAbi::Compat && l.kind() == CMD_MODIFY_32
+        ));
+        // A NULL head frees the index.
+        assert!(matches!(
+            decode(0, CMD_MODIFY_32, 1, 0, false),
+            Ok(Command::Modify(_, None))
+        ));
+        assert!(matches!(
+            decode(0x2000, CMD_CREATE_32, 0, 0, false),
+            Ok(Command::Create(_))
+        ));
+    }
+
+    /// Bad arguments are the documented errors.
+    #[test]
+    fn bad_arguments_are_refused() {
+        let limit = LIST_LIMIT as u32;
+        // Flags, unknown commands and the kernel's own, out-of-range indexes.
+        assert_eq!(decode(0x1000, CMD_MODIFY_32, 0, 1, false), Err(EINVAL));
+        assert_eq!(decode(0, CMD_LIST_LIMIT, 0, 1 << 31, false), Err(EINVAL));
+        assert_eq!(decode(0x1000, CMD_USER_MAX, 0, 0, false), Err(EINVAL));
+        assert_eq!(decode(0x1000, CMD_SET_NATIVE, 0, 0, false), Err(EINVAL));
+        assert_eq!(decode(0x1000, CMD_SET_COMPAT, 0, 0, true), Err(EINVAL));
+        assert_eq!(decode(0x1000, u32::MAX, 0, 0, false), Err(EINVAL));
+        assert_eq!(decode(0x1000, CMD_MODIFY_32, limit, 0, false), Err(EINVAL));
+        assert_eq!(decode(0, CMD_MODIFY_32, u32::MAX, 0, false), Err(EINVAL));
+        // The index is for MODIFY only: the other commands want 0 there.
+        assert_eq!(decode(0x2000, CMD_CREATE_32, 7, 0, false), Err(EINVAL));
+        assert_eq!(decode(0, CMD_LIST_LIMIT, 1, 0, false), Err(EINVAL));
+        // Heads aligned to the list's pointer size, and present for CREATE.
+        assert_eq!(decode(0x1002, CMD_MODIFY_32, 0, 0, false), Err(EINVAL));
+        assert_eq!(decode(0x1001, CMD_CREATE_32, 0, 0, false), Err(EINVAL));
+        assert_eq!(decode(0, CMD_CREATE_32, 0, 0, false), Err(EINVAL));
+        // A 32-bit task, or a 32-bit kernel, cannot hold a 64-bit list.
+        assert_eq!(decode(0x1000, CMD_MODIFY_64, 0, 0, true), Err(EOPNOTSUPP));
+        assert_eq!(decode(0x1000, CMD_CREATE_64, 0, 0, true), Err(EOPNOTSUPP));
+        if cfg!(CONFIG_64BIT) {
+            assert_eq!(decode(0x1004, CMD_MODIFY_64, 0, 0, false), Err(EINVAL));
+            assert_eq!(decode(0, CMD_CREATE_64, 0, 0, false), Err(EINVAL));
+        } else {
+            assert_eq!(decode(0x1000, CMD_CREATE_64, 0, 0, false), Err(EOPNOTSUPP));
+        }
+        // The pointers of a 32-bit list cannot reach a head above 4 GiB.
+        if let Some(high) = (u32::MAX as usize).checked_add(1) {
+            assert_eq!(decode(high, CMD_MODIFY_32, 0, 0, false), Err(EINVAL));
+            assert!(decode(high, CMD_MODIFY_64, 0, 0, false).is_ok());
+        }
+    }
+
+    /// CREATE takes the lowest free index until none is left; MODIFY replaces and frees;
+    /// lookups of a free index fail; the lists come back in index order.
+    #[test]
+    fn table_indexes() {
+        let mut table = RobustLists::new();
+        let (a, b) = (registration(0x1000, false), registration(0x2000, false));
+        let (i0, i3) = (ListIndex::new(0), ListIndex::new(3));
+        assert!(a.is_some() && b.is_some() && i0.is_ok() && i3.is_ok());
+        let (Some(a), Some(b), Ok(i0), Ok(i3)) = (a, b, i0, i3) else {
+            return;
+        };
+        assert_eq!(table.get(i0), Err(ENOENT));
+        assert_eq!(table.iter().count(), 0);
+
+        table.set(i3, Some(b));
+        for want in 0..LIST_LIMIT {
+            if want != 3 {
+                assert_eq!(table.create(a), Ok(want));
+            }
+        }
+        assert_eq!(table.create(a), Err(ENOSPC));
+        assert_eq!(table.get(i3), Ok(b));
+        assert_eq!(table.iter().count(), LIST_LIMIT);
+        assert_eq!(table.iter().nth(3), Some(b));
+
+        table.set(i3, None);
+        assert_eq!(table.get(i3), Err(ENOENT));
+        assert_eq!(table.create(b), Ok(3));
+        table.set(i0, Some(b));
+        assert_eq!(table.get(i0), Ok(b));
     }
 }

@@ -21,10 +21,11 @@
 //!   ([`fixup_interrupted_unlock`]).
 //!
 //! A slot that cannot be written is a task in deep trouble (the slot is usually in its TLS).
-//! If it is the pending field of the list head the task registered, the registration is
+//! If it is the pending field of a list head the task registered, that registration is
 //! dropped: its exit walk would otherwise follow the slot to a futex the task no longer owns.
 //! Better a few futexes left locked than memory corrupted. This is the C rule of
-//! `kernel/futex/core.c`, which knows only the heads of `set_robust_list()`.
+//! `kernel/futex/core.c` for the heads of `set_robust_list()`, and the same rule for the lists
+//! of `set_robust_list2()`, which C does not have.
 //!
 //! C header: [`include/uapi/linux/futex.h`](srctree/include/uapi/linux/futex.h) (the uAPI),
 //! `kernel/futex/futex.h` (`FLAGS_ROBUST_LIST32`).
@@ -51,8 +52,8 @@ pub(crate) fn pending_slot_abi(flags: u32) -> Option<ListAbi> {
 /// Clears the `list_op_pending` slot at user address `pop`, of the width `flags` gives, after
 /// the futex it points at was unlocked. Returns whether it was cleared.
 ///
-/// If it was not and `pop` is the pending field of the task's registered head of that layout,
-/// the registration is dropped (see the module documentation).
+/// If it was not, every registration of a list of that layout whose pending field is at `pop`
+/// is dropped (see the module documentation).
 pub(crate) fn clear_pending<S: UnlockSpace>(space: &mut S, pop: usize, flags: u32) -> bool {
     let Some(abi) = pending_slot_abi(flags) else {
         return false;
@@ -63,6 +64,7 @@ pub(crate) fn clear_pending<S: UnlockSpace>(space: &mut S, pop: usize, flags: u3
     if abi.pending_field(space.registered_head(abi)) == pop {
         space.forget_registered_head(abi);
     }
+    space.forget_lists_pending_at(pop, abi);
     false
 }
 

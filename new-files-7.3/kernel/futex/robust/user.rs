@@ -12,6 +12,7 @@
 use super::abi::ListAbi;
 use super::futex_core;
 use super::space::{FutexSpace, UnlockSpace};
+use super::task_lists;
 use core::marker::PhantomData;
 use kernel::current;
 use kernel::prelude::*;
@@ -110,5 +111,10 @@ impl UnlockSpace for CurrentTask {
     #[inline]
     fn forget_registered_head(&mut self, abi: ListAbi) {
         futex_core::forget_registered_head(abi);
+    }
+
+    #[inline]
+    fn forget_lists_pending_at(&mut self, pop: usize, abi: ListAbi) {
+        task_lists::update_current_if_any(|lists| lists.forget_pending_at(pop, abi));
     }
 }
