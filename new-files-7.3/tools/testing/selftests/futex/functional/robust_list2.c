@@ -490,7 +490,7 @@ static void wait_until_sleeping(struct __test_metadata *_metadata, pid_t tid)
 
 	snprintf(path, sizeof(path), "/proc/%d/wchan", tid);
 	fp = fopen(path, "r");
-	ASSERT_TRUE(fp);
+	ASSERT_NE(NULL, fp);
 	__wait_for_thread(fp, _metadata);
 	fclose(fp);
 }
